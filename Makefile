@@ -1,0 +1,115 @@
+# mta — the only Makefile (GNU make, non-recursive). Every output goes under
+# $(BUILD). Modules, programs and tests are found by their place in the tree:
+#   lib/NAME.c          one module of libmta.a
+#   bin/PROG/*.c        one user command, sbin/PROG/*.c one admin command or daemon
+#   t/unit/NAME.c       one TAP test program
+#   t/cli/*.bats        command-line tests, t/system/*.bats system tests
+#   t/fuzz/NAME.c       one libFuzzer harness
+
+BUILD    ?= build
+PREFIX   ?= /usr/local
+CC       ?= cc
+FUZZ_SECONDS ?= 60
+
+PKGS     := libbsd-overlay popt
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-unused-parameter
+HARDEN   := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+CFLAGS   ?= -O2 -g
+ALL_CFLAGS = -std=gnu17 $(CFLAGS) $(WARN) $(HARDEN) -Ilib $(PKG_CFLAGS) -MMD -MP
+LDFLAGS_HARDEN := -pie -Wl,-z,relro,-z,now
+LIBS     := $(PKG_LIBS) -lgdbm -lresolv
+
+ifeq ($(SANITIZE),1)
+BUILD    := $(BUILD)-sanitize
+CFLAGS   := -O1 -g -fno-omit-frame-pointer
+HARDEN   := -fstack-protector-strong -fPIE
+ALL_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all
+LDFLAGS_HARDEN += -fsanitize=address,undefined
+endif
+
+LIB_SRCS  := $(sort $(wildcard lib/*.c))
+LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+LIBMTA    := $(BUILD)/libmta.a
+
+PROG_DIRS := $(sort $(patsubst %/,%,$(dir $(wildcard bin/*/*.c sbin/*/*.c))))
+PROGS     := $(foreach d,$(PROG_DIRS),$(BUILD)/$(d)/$(notdir $(d)))
+
+UNIT_SRCS := $(sort $(wildcard t/unit/*.c))
+UNIT_BINS := $(UNIT_SRCS:t/unit/%.c=$(BUILD)/t/unit/%.t)
+
+FUZZ_SRCS := $(sort $(wildcard t/fuzz/*.c))
+
+.PHONY: all check test deps run install bench fuzz clean format
+all: $(LIBMTA) $(PROGS) $(UNIT_BINS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIBMTA): $(LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+# A program is every .c file of its folder linked with libmta.a.
+define PROG_RULE
+$(BUILD)/$(1)/$(notdir $(1)): $(patsubst %.c,$(BUILD)/%.o,$(wildcard $(1)/*.c)) $(LIBMTA)
+	$$(CC) $$(LDFLAGS_HARDEN) $$(LDFLAGS) -o $$@ $$^ $$(LIBS)
+endef
+$(foreach d,$(PROG_DIRS),$(eval $(call PROG_RULE,$(d))))
+
+$(BUILD)/t/unit/%.t: $(BUILD)/t/unit/%.o $(LIBMTA)
+	$(CC) $(LDFLAGS_HARDEN) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+# deps: install what the build and the tests need (as root), or say how.
+deps:
+	@sh t/deps.sh
+
+# check: every test through prove, ending with prove's summary. The programs
+# under test are found through MTA_BUILD.
+check: deps
+	@$(MAKE) --no-print-directory all
+	MTA_BUILD=$(abspath $(BUILD)) MTA_TOP=$(CURDIR) prove -r --timer \
+	    $(UNIT_BINS) \
+	    $(if $(wildcard t/cli/*.bats t/system/*.bats),--exec 'bats --tap' $(wildcard t/cli/*.bats t/system/*.bats))
+test: check
+
+bench: all
+	@MTA_BUILD=$(abspath $(BUILD)) MTA_TOP=$(CURDIR) sh t/bench/run.sh
+
+# fuzz: each harness under t/fuzz/ built with clang's libFuzzer (plus ASan and
+# UBSan) and run for FUZZ_SECONDS from its seed corpus.
+FUZZ_BUILD := build-fuzz
+fuzz:
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang \
+	    CFLAGS='-O1 -g -fsanitize=fuzzer-no-link,address,undefined' $(FUZZ_BUILD)/libmta.a
+	@set -e; for src in $(FUZZ_SRCS); do \
+	    name=$$(basename $$src .c); \
+	    echo "fuzz: $$name ($(FUZZ_SECONDS)s)"; \
+	    clang -std=gnu17 -O1 -g -fsanitize=fuzzer,address,undefined -Ilib $(PKG_CFLAGS) \
+	        -o $(FUZZ_BUILD)/fuzz-$$name $$src $(FUZZ_BUILD)/libmta.a $(LIBS); \
+	    mkdir -p $(FUZZ_BUILD)/corpus-$$name; \
+	    seeds=; [ -d t/fuzz/corpus/$$name ] && seeds=t/fuzz/corpus/$$name; \
+	    $(FUZZ_BUILD)/fuzz-$$name -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	        -print_final_stats=0 $(FUZZ_BUILD)/corpus-$$name $$seeds 2>$(FUZZ_BUILD)/fuzz-$$name.log \
+	        || { tail -40 $(FUZZ_BUILD)/fuzz-$$name.log; exit 1; }; \
+	    echo "fuzz: $$name: nothing found"; \
+	done
+
+# install: the programs and man pages; the full install (daemons, users,
+# spool) comes with the chroot work.
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
+	install -m 755 $(filter $(BUILD)/bin/%,$(PROGS)) $(DESTDIR)$(PREFIX)/bin
+	install -m 644 $(wildcard share/man/man1/*.1) $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 $(wildcard share/man/man5/*.5) $(DESTDIR)$(PREFIX)/share/man/man5
+
+format:
+	clang-format -i lib/*.[ch] bin/*/*.[ch] sbin/*/*.[ch] t/unit/*.[ch] t/fuzz/*.c
+
+clean:
+	rm -rf build build-sanitize build-fuzz
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

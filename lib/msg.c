@@ -1,0 +1,135 @@
+/* msg - diagnostics in one shape for every program (see msg.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <sysexits.h>
+
+#include "msg.h"
+
+int mta_msg_verbose;
+
+static const char *msg_prog = "mta";
+static int msg_sinks = MTA_MSG_STDERR;
+static char msg_ident[64];
+
+/* mta_msg_init - name the program that speaks; stderr is the first sink */
+void
+mta_msg_init(const char *prog)
+{
+	const char *slash = strrchr(prog, '/');
+
+	msg_prog = slash ? slash + 1 : prog;
+}
+
+/* mta_msg_prog - the program name used in diagnostics */
+const char *
+mta_msg_prog(void)
+{
+	return msg_prog;
+}
+
+/* mta_msg_syslog_open - add syslog (ident "mta/prog") as a sink */
+void
+mta_msg_syslog_open(int facility)
+{
+	snprintf(msg_ident, sizeof(msg_ident), "mta/%s", msg_prog);
+	openlog(msg_ident, LOG_PID | LOG_NDELAY, facility);
+	msg_sinks |= MTA_MSG_SYSLOG;
+}
+
+/* mta_msg_sinks - choose the sinks explicitly (daemons drop stderr) */
+void
+mta_msg_sinks(int sinks)
+{
+	msg_sinks = sinks;
+}
+
+/* mta_msg_vlog - format once, send to every sink */
+void
+mta_msg_vlog(int priority, const char *level, const char *fmt, va_list ap)
+{
+	char text[2048];
+	int saved = errno;
+
+	vsnprintf(text, sizeof(text), fmt, ap);
+	/* A line is one line: control characters from outside become '?'. */
+	for (char *cp = text; *cp; cp++)
+		if ((unsigned char)*cp < 0x20 && *cp != '\t')
+			*cp = '?';
+	if (msg_sinks & MTA_MSG_STDERR) {
+		if (level)
+			fprintf(stderr, "%s: %s: %s\n", msg_prog, level, text);
+		else
+			fprintf(stderr, "%s: %s\n", msg_prog, text);
+	}
+	if (msg_sinks & MTA_MSG_SYSLOG) {
+		if (level)
+			syslog(priority, "%s: %s", level, text);
+		else
+			syslog(priority, "%s", text);
+	}
+	errno = saved;
+}
+
+#define MSG_BODY(prio, level)                     \
+	do {                                      \
+		va_list ap;                       \
+		va_start(ap, fmt);                \
+		mta_msg_vlog(prio, level, fmt, ap); \
+		va_end(ap);                       \
+	} while (0)
+
+/* mta_msg_info - a plain informational line */
+void
+mta_msg_info(const char *fmt, ...)
+{
+	MSG_BODY(LOG_INFO, NULL);
+}
+
+/* mta_msg_debug - a line shown only with -v */
+void
+mta_msg_debug(const char *fmt, ...)
+{
+	if (mta_msg_verbose)
+		MSG_BODY(LOG_DEBUG, NULL);
+}
+
+/* mta_msg_warn - something is wrong, work goes on */
+void
+mta_msg_warn(const char *fmt, ...)
+{
+	MSG_BODY(LOG_WARNING, "warning");
+}
+
+/* mta_msg_error - an operation failed; the caller decides what follows */
+void
+mta_msg_error(const char *fmt, ...)
+{
+	MSG_BODY(LOG_ERR, "error");
+}
+
+/* mta_msg_fatal - cannot go on: exit with EX_SOFTWARE */
+void
+mta_msg_fatal(const char *fmt, ...)
+{
+	MSG_BODY(LOG_CRIT, "fatal");
+	exit(EX_SOFTWARE);
+}
+
+/* mta_msg_fatal_status - cannot go on: exit with the given status */
+void
+mta_msg_fatal_status(int status, const char *fmt, ...)
+{
+	MSG_BODY(LOG_CRIT, "fatal");
+	exit(status);
+}
+
+/* mta_msg_panic - a broken invariant: leave a core for the developer */
+void
+mta_msg_panic(const char *fmt, ...)
+{
+	MSG_BODY(LOG_CRIT, "panic");
+	abort();
+}
