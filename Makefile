@@ -42,26 +42,31 @@ UNIT_BINS := $(UNIT_SRCS:t/unit/%.c=$(BUILD)/t/unit/%.t)
 
 FUZZ_SRCS := $(sort $(wildcard t/fuzz/*.c))
 
+# Quiet by default; `make V=1` shows the commands.
+Q := $(if $(V),,@)
+
 .PHONY: all check test deps run install bench fuzz clean format
 all: $(LIBMTA) $(PROGS) $(UNIT_BINS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(LIBMTA): $(LIB_OBJS)
 	@rm -f $@
-	$(AR) rcs $@ $^
+	$(Q)$(AR) rcs $@ $^
 
 # A program is every .c file of its folder linked with libmta.a.
 define PROG_RULE
 $(BUILD)/$(1)/$(notdir $(1)): $(patsubst %.c,$(BUILD)/%.o,$(wildcard $(1)/*.c)) $(LIBMTA)
-	$$(CC) $$(LDFLAGS_HARDEN) $$(LDFLAGS) -o $$@ $$^ $$(LIBS)
+	@$$(if $$(Q),echo "  LINK    $$@")
+	$$(Q)$$(CC) $$(LDFLAGS_HARDEN) $$(LDFLAGS) -o $$@ $$^ $$(LIBS)
 endef
 $(foreach d,$(PROG_DIRS),$(eval $(call PROG_RULE,$(d))))
 
 $(BUILD)/t/unit/%.t: $(BUILD)/t/unit/%.o $(LIBMTA)
-	$(CC) $(LDFLAGS_HARDEN) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(Q)$(CC) $(LDFLAGS_HARDEN) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 # deps: install what the build and the tests need (as root), or say how.
 deps:

@@ -96,10 +96,10 @@ line_logical(struct mta_line *lr)
 			return rc;
 		if (rc == MTA_LINE_EOF)
 			break;
-		if (line_is_blank_or_comment(lr->buf.data + start)) {
+		if (line_is_blank_or_comment(lr->buf.data + start))
 			mta_buf_truncate(&lr->buf, start);
+		if (lr->buf.len == 0)
 			continue;
-		}
 		if (start == 0 && mta_is_space((unsigned char)lr->buf.data[0])) {
 			mta_msg_warn("%s, line %d: a continuation line with "
 				     "nothing to continue is ignored: \"%.30s\"",
