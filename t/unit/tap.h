@@ -17,7 +17,7 @@
 
 static int tap_count, tap_failed;
 
-static int
+static inline int
 tap_ok(int pass, const char *file, int line, const char *what)
 {
 	tap_count++;
@@ -30,7 +30,7 @@ tap_ok(int pass, const char *file, int line, const char *what)
 	return pass;
 }
 
-static int
+static inline int
 tap_is_str(const char *got, const char *want, const char *file, int line,
 	   const char *what)
 {
@@ -46,7 +46,7 @@ tap_is_str(const char *got, const char *want, const char *file, int line,
 	return pass;
 }
 
-static int
+static inline int
 tap_is_long(long got, long want, const char *file, int line, const char *what)
 {
 	int pass = got == want;
@@ -61,7 +61,7 @@ tap_is_long(long got, long want, const char *file, int line, const char *what)
 #define is_int(got, want, what) \
 	tap_is_long((long)(got), (long)(want), __FILE__, __LINE__, what)
 
-static int
+static inline int
 done_testing(void)
 {
 	printf("1..%d\n", tap_count);
