@@ -106,7 +106,10 @@ mta_str_escape(struct mta_buf *out, const char *s, size_t len)
 	return 0;
 }
 
-/* mta_str_json - append s as a JSON string literal, quotes included */
+/*
+ * mta_str_json - append s as a JSON string literal, quotes included, escaped
+ * as Postfix's postqueue -j does (\\u00XX in upper case; UTF-8 kept).
+ */
 int
 mta_str_json(struct mta_buf *out, const char *s, size_t len)
 {
@@ -124,8 +127,12 @@ mta_str_json(struct mta_buf *out, const char *s, size_t len)
 			rc = mta_buf_adds(out, "\\t");
 		else if (ch == '\r')
 			rc = mta_buf_adds(out, "\\r");
+		else if (ch == '\b')
+			rc = mta_buf_adds(out, "\\b");
+		else if (ch == '\f')
+			rc = mta_buf_adds(out, "\\f");
 		else if (ch < 0x20 || ch == 0x7f)
-			rc = mta_buf_printf(out, "\\u%04x", ch);
+			rc = mta_buf_printf(out, "\\u%04X", ch);
 		else
 			rc = mta_buf_addc(out, ch);
 		if (rc < 0)
