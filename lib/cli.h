@@ -25,7 +25,8 @@ extern struct poptOption mta_cli_common_options[];
 #define MTA_CLI_COMMON                                                   \
 	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, mta_cli_common_options, 0, \
 	  "Common options:", NULL },                                     \
-		POPT_AUTOHELP
+	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, poptHelpOptions, 0,        \
+	  "Help options:", NULL }
 
 extern const char *mta_cli_config_arg;
 

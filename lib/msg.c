@@ -126,6 +126,14 @@ mta_msg_fatal_status(int status, const char *fmt, ...)
 	exit(status);
 }
 
+/* mta_msg_die - a command's last word: "prog: error: ...", exit status */
+void
+mta_msg_die(int status, const char *fmt, ...)
+{
+	MSG_BODY(LOG_ERR, "error");
+	exit(status);
+}
+
 /* mta_msg_panic - a broken invariant: leave a core for the developer */
 void
 mta_msg_panic(const char *fmt, ...)
