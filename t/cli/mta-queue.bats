@@ -93,18 +93,18 @@ list_case() {
 
 @test "mta-queue list: filters by sender, recipient, queue and age" {
 	spool_from short-ids/03-queue
-	run mta-queue --queue-dir "$SCRATCH/spool" -j --queue hold
+	run mta-queue --queue-dir "$SCRATCH/spool" list --json --queue hold
 	[ "$status" -eq 0 ]
 	[ "$(grep -c . <<<"$output")" -eq 2 ]
-	run mta-queue --queue-dir "$SCRATCH/spool" -j --sender fxuser
+	run mta-queue --queue-dir "$SCRATCH/spool" list --json --sender fxuser
 	[ "$(grep -c . <<<"$output")" -eq 1 ]
 	grep -q A790B10E06C <<<"$output"
-	run mta-queue --queue-dir "$SCRATCH/spool" -j --recipient slow@
+	run mta-queue --queue-dir "$SCRATCH/spool" list --json --recipient slow@
 	[ "$(grep -c . <<<"$output")" -eq 1 ]
 	grep -q CE52310E077 <<<"$output"
-	run mta-queue --queue-dir "$SCRATCH/spool" -p --older-than 3650d
+	run mta-queue --queue-dir "$SCRATCH/spool" list --older-than 3650d
 	[ "$output" = "Mail queue is empty" ]
-	run mta-queue --queue-dir "$SCRATCH/spool" -j --older-than 1s
+	run mta-queue --queue-dir "$SCRATCH/spool" list --json --older-than 1s
 	[ "$(grep -c . <<<"$output")" -eq 14 ]
 }
 
@@ -127,9 +127,75 @@ list_case() {
 	run mta-queue frobnicate
 	[ "$status" -eq 64 ]
 	[[ "$output" == *"frobnicate: unknown command"* ]]
-	run mta-queue --older-than soon -p
+	run mta-queue list --older-than soon
 	[ "$status" -eq 64 ]
 	run mta-queue --queue-dir "$SCRATCH/nonexistent" -p
 	[ "$status" -eq 66 ]
 	[[ "$output" == *"mta-queue: error: open queue directory"* ]]
+}
+
+@test "mta-queue cat: every fixture file exactly as postcat -q printed it" {
+	local n=0
+	for ids in short-ids long-ids; do
+		for case in 01-maildrop 02-incoming 03-queue; do
+			rm -rf "$SCRATCH/spool"
+			cp -r "$FIXTURES/$ids/$case/spool" "$SCRATCH/spool"
+			for want in "$FIXTURES/$ids/$case"/postcat/*.postcat-q; do
+				id=$(basename "$want" .postcat-q)
+				TZ=UTC mta-queue --queue-dir "$SCRATCH/spool" cat "$id" >"$SCRATCH/got"
+				cmp "$SCRATCH/got" "$want"
+				n=$((n + 1))
+			done
+		done
+	done
+	[ "$n" -ge 60 ]
+}
+
+@test "mta-queue cat -o -d -r: offsets and record types as postcat -odr" {
+	local n=0
+	for ids in short-ids long-ids; do
+		for case in 01-maildrop 02-incoming 03-queue; do
+			rm -rf "$SCRATCH/spool"
+			cp -r "$FIXTURES/$ids/$case/spool" "$SCRATCH/spool"
+			for want in "$FIXTURES/$ids/$case"/postcat/*.postcat-odr; do
+				id=$(basename "$want" .postcat-odr)
+				TZ=UTC mta-queue --queue-dir "$SCRATCH/spool" cat -o -d -r "$id" >"$SCRATCH/got"
+				sed 's#/var/spool/postfix-fx/##' "$want" | cmp "$SCRATCH/got" -
+				n=$((n + 1))
+			done
+		done
+	done
+	[ "$n" -ge 60 ]
+}
+
+@test "mta-queue cat -e/-h/-b and their pairs agree with Debian's postcat" {
+	need_peer postcat
+	spool_from short-ids/03-queue
+	mkdir -p "$SCRATCH/pf"
+	echo "queue_directory = $SCRATCH/spool" >"$SCRATCH/pf/main.cf"
+	for flags in -e -h -b -eh -hb -eb; do
+		for f in "$SCRATCH"/spool/*/*[0-9A-F] "$SCRATCH"/spool/deferred/*/*; do
+			[ -f "$f" ] || continue
+			id=$(basename "$f")
+			diff <(TZ=UTC postcat -c "$SCRATCH/pf" $flags -q "$id" 2>&1) \
+				<(TZ=UTC mta-queue --queue-dir "$SCRATCH/spool" cat $flags "$id" 2>&1)
+		done
+	done
+}
+
+@test "mta-queue cat: unknown ids exit 1, bad ids and broken files exit 65" {
+	spool_from short-ids/02-incoming
+	run mta-queue --queue-dir "$SCRATCH/spool" cat NOSUCHID1
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"open queue file NOSUCHID1"* ]]
+	run mta-queue --queue-dir "$SCRATCH/spool" cat ../../etc/passwd
+	[ "$status" -eq 65 ]
+	[[ "$output" == *"bad mail queue ID"* ]]
+	f="$SCRATCH/spool/incoming/A41CF10E069"
+	head -c 300 "$f" >"$f.cut" && mv "$f.cut" "$f"
+	run mta-queue --queue-dir "$SCRATCH/spool" cat A41CF10E069
+	[ "$status" -eq 65 ]
+	[[ "$output" == *"record read error"* ]]
+	run mta-queue --queue-dir "$SCRATCH/spool" cat
+	[ "$status" -eq 64 ]
 }
