@@ -81,6 +81,17 @@ mta_msg_vlog(int priority, const char *level, const char *fmt, va_list ap)
 		va_end(ap);                       \
 	} while (0)
 
+/* mta_msg_to - an informational line for some of the sinks only */
+void
+mta_msg_to(int sinks, const char *fmt, ...)
+{
+	int saved = msg_sinks;
+
+	msg_sinks &= sinks;
+	MSG_BODY(LOG_INFO, NULL);
+	msg_sinks = saved;
+}
+
 /* mta_msg_info - a plain informational line */
 void
 mta_msg_info(const char *fmt, ...)

@@ -35,6 +35,7 @@ _Noreturn void mta_msg_fatal_status(int status, const char *fmt, ...)
 	MTA_PRINTF(2, 3);
 _Noreturn void mta_msg_die(int status, const char *fmt, ...) MTA_PRINTF(2, 3);
 _Noreturn void mta_msg_panic(const char *fmt, ...) MTA_PRINTF(1, 2);
+void mta_msg_to(int sinks, const char *fmt, ...) MTA_PRINTF(2, 3);
 void mta_msg_vlog(int priority, const char *level, const char *fmt,
 		  va_list ap);
 

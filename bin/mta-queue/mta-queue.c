@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 
 #include "cli.h"
 #include "config.h"
@@ -19,14 +20,22 @@
 
 static const char *queue_dir_arg;
 
-/* mq_spool_open - the spool of main.cf, or --queue-dir */
-static void
-mq_spool_open(struct mta_spool *sp, struct mq_options *opt)
+/*
+ * mq_spool - the spool of main.cf, or --queue-dir, opened on first use and
+ * kept for the whole run (main.cf is read before any privilege is given
+ * up; it may not be readable afterwards).
+ */
+static struct mta_spool *
+mq_spool(struct mq_options *opt)
 {
+	static struct mta_spool sp;
+	static bool opened;
 	struct mta_buf err = MTA_BUF_INIT(1024);
 	struct mta_config *cfg;
 	const char *dir;
 
+	if (opened)
+		return &sp;
 	cfg = mta_config_load_flags(mta_cli_config_dir(),
 				    queue_dir_arg ? MTA_CONFIG_MISSING_OK : 0,
 				    &err);
@@ -36,13 +45,16 @@ mq_spool_open(struct mta_spool *sp, struct mq_options *opt)
 		mta_config_str(cfg, "queue_directory");
 	opt->long_ids = mta_config_bool(cfg, "enable_long_queue_ids");
 	opt->empty_sender = strdup(mta_config_str(cfg, "empty_address_recipient"));
-	if (mta_spool_open(sp, dir, mta_config_str(cfg, "hash_queue_names"),
+	opt->mail_owner = strdup(mta_config_str(cfg, "mail_owner"));
+	if (mta_spool_open(&sp, dir, mta_config_str(cfg, "hash_queue_names"),
 			   mta_config_int(cfg, "hash_queue_depth"),
 			   opt->long_ids, &err) < 0)
 		mta_msg_die(errno == ENOENT ? EX_NOINPUT : EX_OSERR,
-				     "%s", mta_buf_str(&err));
+			    "%s", mta_buf_str(&err));
 	mta_config_free(cfg);
 	mta_buf_release(&err);
+	opened = true;
+	return &sp;
 }
 
 /* mq_older_than - "--older-than 2d": a Postfix time value, in seconds */
@@ -75,11 +87,20 @@ mq_verb_context(const char *verb, int argc, const char **argv,
 	return ctx;
 }
 
+/* mq_check_ids - queue ids, "-" or "ALL": anything else is a usage error */
+static void
+mq_check_ids(poptContext ctx, const char *const *ids)
+{
+	for (; ids && *ids; ids++)
+		if (strcmp(*ids, "-") != 0 && strcmp(*ids, "ALL") != 0 &&
+		    !mta_qid_valid(*ids))
+			mta_cli_usage(ctx, "bad mail queue ID: %.100s", *ids);
+}
+
 /* mq_run_list - "list [--json] [filters]" */
 static int
 mq_run_list(struct mq_options *opt, int argc, const char **argv)
 {
-	struct mta_spool sp;
 	const char *older = NULL;
 	poptContext ctx;
 	int rc;
@@ -106,9 +127,7 @@ mq_run_list(struct mq_options *opt, int argc, const char **argv)
 	if (opt->queue && !mta_queue_name_valid(opt->queue))
 		mta_cli_usage(ctx, "--queue %s: not a queue name", opt->queue);
 	opt->older_than = mq_older_than(ctx, older);
-	mq_spool_open(&sp, opt);
-	rc = mq_list(&sp, opt);
-	mta_spool_close(&sp);
+	rc = mq_list(mq_spool(opt), opt);
 	poptFreeContext(ctx);
 	if (rc < 0)
 		mta_msg_die(EX_IOERR, "write listing: %s", strerror(errno));
@@ -119,7 +138,7 @@ mq_run_list(struct mq_options *opt, int argc, const char **argv)
 static int
 mq_run_cat(struct mq_options *opt, int argc, const char **argv)
 {
-	struct mta_spool sp;
+	struct mta_spool *sp;
 	int env = 0, hdr = 0, body = 0, off = 0, dec = 0, raw = 0, flags;
 	int status = EX_OK;
 	const char *id;
@@ -145,12 +164,69 @@ mq_run_cat(struct mq_options *opt, int argc, const char **argv)
 		flags = MQ_CAT_ALL;
 	flags |= (off ? MQ_CAT_OFFSET : 0) | (dec ? MQ_CAT_DECIMAL : 0) |
 		 (raw ? MQ_CAT_RAW : 0);
-	mq_spool_open(&sp, opt);
+	sp = mq_spool(opt);
 	while ((id = poptGetArg(ctx)) != NULL && status == EX_OK)
-		status = mq_cat(&sp, id, flags);
-	mta_spool_close(&sp);
+		status = mq_cat(sp, id, flags);
 	poptFreeContext(ctx);
 	return status;
+}
+
+/* mq_change - lock the spool, give up root, apply op (exit status) */
+static int
+mq_change(struct mq_options *opt, enum mq_op_kind op, const char *const *ids,
+	  const char *const *limit)
+{
+	struct mta_spool *sp = mq_spool(opt);
+	int rc;
+
+	mta_msg_syslog_open(LOG_MAIL);
+	if ((rc = mq_lock(sp, opt->lock_wait)) == EX_OK) {
+		mq_drop_privileges(sp, opt->mail_owner);
+		rc = mq_super(sp, op, ids, limit);
+	}
+	return rc;
+}
+
+/* mq_run_super - "delete|hold|release|requeue ID...|-|ALL [QUEUE...]" */
+static int
+mq_run_super(struct mq_options *opt, int argc, const char **argv)
+{
+	static const char *const names[] = {"delete", "hold", "release",
+					    "requeue"};
+	const char *queue = NULL, *one[2] = {NULL, NULL}, *const *limit = NULL;
+	const char **args;
+	enum mq_op_kind op = MQ_OP_DELETE;
+	poptContext ctx;
+	int rc;
+	struct poptOption options[] = {
+		{"queue", '\0', POPT_ARG_STRING, &queue, 0,
+		 "look for the ids only in this queue", "QUEUE"},
+		POPT_AUTOHELP
+		POPT_TABLEEND};
+
+	for (size_t i = 0; i < 4; i++)
+		if (strcmp(argv[0], names[i]) == 0)
+			op = (enum mq_op_kind)i;
+	ctx = mq_verb_context(argv[0], argc, argv, options,
+			      "ID...|-|ALL [QUEUE...]");
+	args = poptGetArgs(ctx);
+	if (args == NULL)
+		mta_cli_usage(ctx, "%s: a queue id, - or ALL is needed", argv[0]);
+	if (strcmp(args[0], "ALL") == 0) {
+		if (queue)
+			mta_cli_usage(ctx, "%s ALL takes queue names as "
+				      "arguments, not --queue", argv[0]);
+		limit = args[1] ? args + 1 : NULL;
+		one[0] = "ALL";
+		args = one;
+	} else if (queue) {
+		one[0] = queue;
+		limit = one;
+	}
+	mq_check_ids(ctx, args);
+	rc = mq_change(opt, op, args, limit);
+	poptFreeContext(ctx);
+	return rc;
 }
 
 /* The verbs, and the Postfix letters that stand for them. */
@@ -160,6 +236,10 @@ static const struct mq_verb {
 } mq_verbs[] = {
 	{"list", mq_run_list},
 	{"cat", mq_run_cat},
+	{"delete", mq_run_super},
+	{"hold", mq_run_super},
+	{"release", mq_run_super},
+	{"requeue", mq_run_super},
 };
 
 /* mq_dispatch - run the verb named argv[0] with its own arguments */
@@ -170,13 +250,46 @@ mq_dispatch(struct mq_options *opt, int argc, const char **argv,
 	for (size_t i = 0; i < sizeof(mq_verbs) / sizeof(mq_verbs[0]); i++)
 		if (strcmp(argv[0], mq_verbs[i].name) == 0)
 			return mq_verbs[i].run(opt, argc, argv);
-	mta_cli_usage(ctx, "%s: unknown command (list, cat)", argv[0]);
+	mta_cli_usage(ctx, "%s: unknown command (list, cat, delete, hold, "
+		      "release, requeue)", argv[0]);
+}
+
+/*
+ * mq_letters - postsuper's form: -d/-h/-H/-r ID (repeatable), the other
+ * arguments naming the queues to look in. Operations run in postsuper's
+ * order, each with its own summary.
+ */
+static int
+mq_letters(struct mq_options *opt, char **ids[4], const char **queues,
+	   poptContext ctx)
+{
+	static const enum mq_op_kind order[] = {MQ_OP_REQUEUE, MQ_OP_DELETE,
+						MQ_OP_HOLD, MQ_OP_RELEASE};
+	int rc = EX_OK;
+
+	for (size_t i = 0; i < 4; i++)
+		mq_check_ids(ctx, (const char *const *)ids[i]);
+	for (size_t i = 0; i < 4 && rc == EX_OK; i++) {
+		enum mq_op_kind op = order[i];
+
+		if (ids[op] == NULL)
+			continue;
+		rc = mq_change(opt, op, (const char *const *)ids[op],
+			       queues && *queues ? queues : NULL);
+	}
+	for (size_t i = 0; i < 4; i++) {
+		for (char **cp = ids[i]; cp && *cp; cp++)
+			free(*cp);
+		free(ids[i]);
+	}
+	return rc;
 }
 
 int
 main(int argc, char **argv)
 {
-	struct mq_options opt = {0};
+	struct mq_options opt = {.lock_wait = 60};
+	char **letter_ids[4] = {NULL, NULL, NULL, NULL};
 	const char **rest, *list_argv[] = {"list", "--json", NULL};
 	int list_p = 0, list_j = 0, rc, nrest = 0;
 	poptContext ctx;
@@ -185,9 +298,21 @@ main(int argc, char **argv)
 		 "list the queue as mailq does (list)", NULL},
 		{NULL, 'j', POPT_ARG_NONE, &list_j, 0,
 		 "list the queue as JSON lines (list --json)", NULL},
+		{NULL, 'd', POPT_ARG_ARGV, &letter_ids[MQ_OP_DELETE], 0,
+		 "delete a message (delete ID); ALL, or - for ids on stdin",
+		 "ID"},
+		{NULL, 'h', POPT_ARG_ARGV, &letter_ids[MQ_OP_HOLD], 0,
+		 "put a message on hold (hold ID)", "ID"},
+		{NULL, 'H', POPT_ARG_ARGV, &letter_ids[MQ_OP_RELEASE], 0,
+		 "release a message from hold (release ID)", "ID"},
+		{NULL, 'r', POPT_ARG_ARGV, &letter_ids[MQ_OP_REQUEUE], 0,
+		 "requeue a message (requeue ID)", "ID"},
 		{"queue-dir", '\0', POPT_ARG_STRING, &queue_dir_arg, 0,
 		 "work on this spool instead of main.cf's queue_directory",
 		 "DIR"},
+		{"wait", '\0', POPT_ARG_INT, &opt.lock_wait, 0,
+		 "wait up to SECONDS for another run to finish (default 60)",
+		 "SECONDS"},
 		MTA_CLI_COMMON,
 		POPT_TABLEEND};
 
@@ -206,6 +331,13 @@ main(int argc, char **argv)
 	rest = poptGetArgs(ctx);
 	while (rest && rest[nrest])
 		nrest++;
+	if (letter_ids[0] || letter_ids[1] || letter_ids[2] || letter_ids[3]) {
+		rc = mq_letters(&opt, letter_ids, rest, ctx);
+		free((char *)opt.empty_sender);
+		free(opt.mail_owner);
+		poptFreeContext(ctx);
+		return rc;
+	}
 	if (list_p || list_j) {
 		if (nrest)
 			mta_cli_usage(ctx, "%s: unexpected argument", rest[0]);
@@ -217,6 +349,7 @@ main(int argc, char **argv)
 	}
 	rc = mq_dispatch(&opt, nrest, rest, ctx);
 	free((char *)opt.empty_sender);
+	free(opt.mail_owner);
 	poptFreeContext(ctx);
 	return rc;
 }

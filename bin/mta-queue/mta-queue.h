@@ -16,10 +16,12 @@ struct mq_options {
 	int json;	/* popt wants an int */
 	bool long_ids;
 	const char *empty_sender;	/* empty_address_recipient */
+	char *mail_owner;
 	const char *sender;	/* filters */
 	const char *recipient;
 	const char *queue;
 	long older_than;	/* seconds, or -1 */
+	int lock_wait;		/* seconds to wait for the spool lock */
 };
 
 /* cat: which sections and columns (postcat's -e -h -b -o -d -r). */
@@ -30,6 +32,15 @@ struct mq_options {
 #define MQ_CAT_OFFSET 0x08
 #define MQ_CAT_DECIMAL 0x10
 #define MQ_CAT_RAW 0x20
+
+/* delete, hold, release, requeue: postsuper's -d -h -H -r. */
+enum mq_op_kind { MQ_OP_DELETE, MQ_OP_HOLD, MQ_OP_RELEASE, MQ_OP_REQUEUE };
+
+int mq_super(struct mta_spool *sp, enum mq_op_kind op, const char *const *ids,
+	     const char *const *limit);
+const char *mq_op_name(enum mq_op_kind op);
+int mq_lock(struct mta_spool *sp, int wait_seconds);
+void mq_drop_privileges(struct mta_spool *sp, const char *mail_owner);
 
 int mq_list(struct mta_spool *sp, const struct mq_options *opt);
 int mq_cat(struct mta_spool *sp, const char *id, int flags);

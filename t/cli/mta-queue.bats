@@ -199,3 +199,119 @@ list_case() {
 	run mta-queue --queue-dir "$SCRATCH/spool" cat
 	[ "$status" -eq 64 ]
 }
+
+# ids_in QUEUE: the queue ids in a queue of the scratch spool, sorted
+ids_in() {
+	find "$SCRATCH/spool/$1" -type f 2>/dev/null | xargs -rn1 basename | sort
+}
+
+@test "mta-queue delete: the message and its logs go, as postsuper -d says" {
+	spool_from short-ids/03-queue
+	[ -f "$SCRATCH/spool/defer/A/A41CF10E069" ]
+	run mta-queue --queue-dir "$SCRATCH/spool" delete A41CF10E069
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "mta-queue: A41CF10E069: removed" ]
+	[ "${lines[1]}" = "mta-queue: Deleted: 1 message" ]
+	[ ! -e "$SCRATCH/spool/deferred/A/A41CF10E069" ]
+	[ ! -e "$SCRATCH/spool/defer/A/A41CF10E069" ]
+	run mta-queue --queue-dir "$SCRATCH/spool" -d NOSUCHID1
+	[ "$status" -eq 0 ]
+	[ "$output" = "mta-queue: Deleted: 0 messages" ]
+	run mta-queue --queue-dir "$SCRATCH/spool" -p
+	[ "${lines[-1]}" = "-- 11 Kbytes in 13 Requests." ]
+}
+
+@test "mta-queue hold and release: moved between hold/ and deferred/, as -h/-H" {
+	spool_from short-ids/03-queue
+	run mta-queue --queue-dir "$SCRATCH/spool" hold 3CBA410E078 4C16110E07B
+	[ "$status" -eq 0 ]
+	[ "${lines[2]}" = "mta-queue: Placed on hold: 2 messages" ]
+	[ -f "$SCRATCH/spool/hold/3CBA410E078" ]
+	run mta-queue --queue-dir "$SCRATCH/spool" -p
+	grep -q '^3CBA410E078!' <<<"$output"
+	run mta-queue --queue-dir "$SCRATCH/spool" -H 3CBA410E078
+	[ "$status" -eq 0 ]
+	[ -f "$SCRATCH/spool/deferred/3/3CBA410E078" ]
+	run mta-queue --queue-dir "$SCRATCH/spool" release ALL
+	[ "$output" = "mta-queue: Released from hold: 3 messages" ]
+	[ -z "$(ids_in hold)" ]
+	[ -f "$SCRATCH/spool/deferred/B/B6E0610E075" ]
+}
+
+@test "mta-queue requeue: into maildrop/ with the time set to now" {
+	spool_from short-ids/03-queue
+	run mta-queue --queue-dir "$SCRATCH/spool" -r 9F7C310E067
+	[ "$status" -eq 0 ]
+	[ "${lines[1]}" = "mta-queue: Requeued: 1 message" ]
+	f="$SCRATCH/spool/maildrop/9F7C310E067"
+	[ -f "$f" ]
+	[ $(( $(date +%s) - $(stat -c %Y "$f") )) -lt 60 ]
+}
+
+@test "mta-queue: ALL limited to queues, ids from stdin, letters with queues" {
+	spool_from short-ids/03-queue
+	run mta-queue --queue-dir "$SCRATCH/spool" delete ALL hold
+	[ "$status" -eq 0 ]
+	[ "$output" = "mta-queue: Deleted: 2 messages" ]
+	[ -z "$(ids_in hold)" ]
+	[ -n "$(ids_in deferred)" ]
+	run mta-queue --queue-dir "$SCRATCH/spool" delete - <<<"$(printf '9295E10E074\n\nE9B8810E06D\nbad/id\n')"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"bad mail queue ID: bad/id"* ]]
+	[[ "$output" == *"Deleted: 2 messages"* ]]
+	run mta-queue --queue-dir "$SCRATCH/spool" -d CE52310E077 deferred
+	[ "$output" = "mta-queue: Deleted: 0 messages" ]
+	[ -f "$SCRATCH/spool/active/CE52310E077" ]
+	run mta-queue --queue-dir "$SCRATCH/spool" delete --queue active CE52310E077
+	[ "${lines[-1]}" = "mta-queue: Deleted: 1 message" ]
+}
+
+@test "mta-queue: changes refuse bad ids and queues the operation cannot use" {
+	spool_from short-ids/03-queue
+	run mta-queue --queue-dir "$SCRATCH/spool" delete ../etc
+	[ "$status" -eq 64 ]
+	run mta-queue --queue-dir "$SCRATCH/spool" hold ALL maildrop
+	[ "$status" -eq 64 ]
+	run mta-queue --queue-dir "$SCRATCH/spool" delete
+	[ "$status" -eq 64 ]
+	run mta-queue --queue-dir "$SCRATCH/spool" delete --queue hold ALL
+	[ "$status" -eq 64 ]
+}
+
+@test "mta-queue: a second run waits for the lock, then gives up with 75" {
+	command -v flock >/dev/null || skip "flock(1) is not installed"
+	spool_from short-ids/03-queue
+	mkdir -p "$SCRATCH/spool/pid"
+	flock "$SCRATCH/spool/pid/mta-queue.lock" sleep 5 &
+	sleep 0.5
+	run mta-queue --queue-dir "$SCRATCH/spool" --wait 1 delete A41CF10E069
+	[ "$status" -eq 75 ]
+	[[ "$output" == *"another mta-queue is changing this queue"* ]]
+	[ -f "$SCRATCH/spool/deferred/A/A41CF10E069" ]
+	run mta-queue --queue-dir "$SCRATCH/spool" -p
+	[ "$status" -eq 0 ]
+	wait
+	run mta-queue --queue-dir "$SCRATCH/spool" --wait 1 delete A41CF10E069
+	[ "$status" -eq 0 ]
+}
+
+@test "mta-queue: as root on a postfix-owned spool, same result as postsuper, as the spool's owner" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root (to own the spool as postfix)"
+	need_peer postsuper
+	id postfix >/dev/null 2>&1 || skip "no postfix user"
+	spool_from short-ids/03-queue
+	mkdir -p "$SCRATCH/spool"/{maildrop,incoming,bounce,trace,flush}
+	chown -R postfix "$SCRATCH/spool"
+	cp -a "$SCRATCH/spool" "$SCRATCH/pfspool"
+	mkdir -p "$SCRATCH/pf"
+	echo "queue_directory = $SCRATCH/pfspool" >"$SCRATCH/pf/main.cf"
+	ops=(-h 3CBA410E078 -d A41CF10E069 -r 9F7C310E067)
+	postsuper -c "$SCRATCH/pf" "${ops[@]}" 2>/dev/null
+	postsuper -c "$SCRATCH/pf" -H ALL 2>/dev/null
+	mta-queue --queue-dir "$SCRATCH/spool" "${ops[@]}"
+	mta-queue --queue-dir "$SCRATCH/spool" -H ALL
+	diff <(cd "$SCRATCH/pfspool" && find . -type f ! -path './pid/*' | sort) \
+		<(cd "$SCRATCH/spool" && find . -type f ! -path './pid/*' | sort)
+	# What mta-queue created (hash levels, moved files) belongs to postfix.
+	[ -z "$(find "$SCRATCH/spool" ! -user postfix ! -path '*/pid*')" ]
+}
