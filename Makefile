@@ -20,7 +20,7 @@ HARDEN   := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 CFLAGS   ?= -O2 -g
 ALL_CFLAGS = -std=gnu17 $(CFLAGS) $(WARN) $(HARDEN) -Ilib $(PKG_CFLAGS) -MMD -MP
 LDFLAGS_HARDEN := -pie -Wl,-z,relro,-z,now
-LIBS     := $(PKG_LIBS) -lgdbm -lresolv
+LIBS     := $(PKG_LIBS) -lgdbm -lresolv -lm
 
 ifeq ($(SANITIZE),1)
 BUILD    := $(BUILD)-sanitize

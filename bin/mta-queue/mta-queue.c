@@ -229,6 +229,45 @@ mq_run_super(struct mq_options *opt, int argc, const char **argv)
 	return rc;
 }
 
+/* mq_run_shape - "shape [-s] [-p] [-l] [-b N] [-t MIN] [-w W] [QUEUE...]" */
+static int
+mq_run_shape(struct mq_options *opt, int argc, const char **argv)
+{
+	struct mq_shape_options so = {0, 0, 0, 10, 5, 80, 5};
+	poptContext ctx;
+	int rc;
+	struct poptOption options[] = {
+		{NULL, 's', POPT_ARG_NONE, &so.senders, 0,
+		 "count sender domains instead of recipient domains", NULL},
+		{NULL, 'p', POPT_ARG_NONE, &so.parents, 0,
+		 "also count parent domains (.example.com)", NULL},
+		{NULL, 'm', POPT_ARG_INT, &so.min_subdomains, 0,
+		 "show a parent domain with at least N sub-domains (5)", "N"},
+		{NULL, 'l', POPT_ARG_NONE, &so.linear, 0,
+		 "age buckets grow linearly, not doubling", NULL},
+		{NULL, 'b', POPT_ARG_INT, &so.buckets, 0,
+		 "number of age buckets (10)", "N"},
+		{NULL, 't', POPT_ARG_INT, &so.tick, 0,
+		 "the first bucket's age in minutes (5)", "MINUTES"},
+		{NULL, 'w', POPT_ARG_INT, &so.width, 0,
+		 "output width (80 or more)", "COLUMNS"},
+		POPT_AUTOHELP
+		POPT_TABLEEND};
+
+	ctx = mq_verb_context("shape", argc, argv, options, "[OPTIONS] [QUEUE...]");
+	if (so.buckets < 1 || so.buckets > 100)
+		mta_cli_usage(ctx, "-b %d: from 1 to 100 buckets", so.buckets);
+	if (so.tick < 1)
+		mta_cli_usage(ctx, "-t %d: at least 1 minute", so.tick);
+	if (so.width < 80)
+		so.width = 80;
+	if (so.min_subdomains < 1)
+		so.min_subdomains = 5;
+	rc = mq_shape(mq_spool(opt), &so, poptGetArgs(ctx));
+	poptFreeContext(ctx);
+	return rc;
+}
+
 /* The verbs, and the Postfix letters that stand for them. */
 static const struct mq_verb {
 	const char *name;
@@ -236,6 +275,7 @@ static const struct mq_verb {
 } mq_verbs[] = {
 	{"list", mq_run_list},
 	{"cat", mq_run_cat},
+	{"shape", mq_run_shape},
 	{"delete", mq_run_super},
 	{"hold", mq_run_super},
 	{"release", mq_run_super},
@@ -251,7 +291,7 @@ mq_dispatch(struct mq_options *opt, int argc, const char **argv,
 		if (strcmp(argv[0], mq_verbs[i].name) == 0)
 			return mq_verbs[i].run(opt, argc, argv);
 	mta_cli_usage(ctx, "%s: unknown command (list, cat, delete, hold, "
-		      "release, requeue)", argv[0]);
+		      "release, requeue, shape)", argv[0]);
 }
 
 /*

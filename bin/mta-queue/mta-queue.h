@@ -42,6 +42,20 @@ const char *mq_op_name(enum mq_op_kind op);
 int mq_lock(struct mta_spool *sp, int wait_seconds);
 void mq_drop_privileges(struct mta_spool *sp, const char *mail_owner);
 
+/* shape: qshape's options. */
+struct mq_shape_options {
+	int senders;		/* -s */
+	int parents;		/* -p */
+	int linear;		/* -l */
+	int buckets;		/* -b */
+	int tick;		/* -t, minutes */
+	int width;		/* -w */
+	int min_subdomains;	/* -m */
+};
+
+int mq_shape(struct mta_spool *sp, const struct mq_shape_options *opt,
+	     const char *const *queues);
+
 int mq_list(struct mta_spool *sp, const struct mq_options *opt);
 int mq_cat(struct mta_spool *sp, const char *id, int flags);
 int mq_cat_stream(FILE *fp, const char *path, int flags);
