@@ -23,7 +23,7 @@ LDFLAGS_HARDEN := -pie -Wl,-z,relro,-z,now
 LIBS     := $(PKG_LIBS) -lgdbm -lresolv -lm
 
 ifeq ($(SANITIZE),1)
-BUILD    := $(BUILD)-sanitize
+override BUILD := $(BUILD)-sanitize
 CFLAGS   := -O1 -g -fno-omit-frame-pointer
 HARDEN   := -fstack-protector-strong -fPIE
 ALL_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all

@@ -37,6 +37,6 @@ _Noreturn void mta_msg_die(int status, const char *fmt, ...) MTA_PRINTF(2, 3);
 _Noreturn void mta_msg_panic(const char *fmt, ...) MTA_PRINTF(1, 2);
 void mta_msg_to(int sinks, const char *fmt, ...) MTA_PRINTF(2, 3);
 void mta_msg_vlog(int priority, const char *level, const char *fmt,
-		  va_list ap);
+		  va_list ap) MTA_PRINTF(3, 0);
 
 #endif
