@@ -89,21 +89,21 @@ mta_qfile_validate(FILE *fp, int flags, struct mta_buf *why)
 	struct qfile_walk w = {0};
 	struct mta_rec_reader rr;
 	struct mta_buf data = MTA_BUF_INIT(MTA_QFILE_PAYLOAD_MAX);
-	int type, rc;
+	int type, rc, bad = 0;
 
 	w.after_m = w.at_x = -1;
 	mta_rec_reader_init(&rr, fp, MTA_QFILE_PAYLOAD_MAX, MTA_REC_FOLLOW);
 	while ((rc = mta_rec_read(&rr, &type, &data)) == 1 && type != MTA_REC_END)
-		if ((rc = qfile_record(&w, fp, type, &data, rr.offset, why)) < 0)
+		if ((bad = qfile_record(&w, fp, type, &data, rr.offset, why)) < 0)
 			break;
 	mta_buf_release(&data);
+	if (bad < 0)
+		return -1;
 	if (rc == MTA_REC_ERROR) {
 		mta_buf_clear(why);
 		mta_buf_adds(why, rr.error);
 		return -1;
 	}
-	if (rc < 0)
-		return -1;
 	if (rc == MTA_REC_EOF || w.segment != 2)
 		return qfile_fail(why, "no end record", (long long)ftello(fp));
 	if (!w.have_time || w.senders != 1)

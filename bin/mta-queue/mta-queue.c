@@ -268,6 +268,27 @@ mq_run_shape(struct mq_options *opt, int argc, const char **argv)
 	return rc;
 }
 
+/* mq_run_check - "check": structure check and repair, under the lock */
+static int
+mq_run_check(struct mq_options *opt, int argc, const char **argv)
+{
+	struct poptOption options[] = {POPT_AUTOHELP POPT_TABLEEND};
+	poptContext ctx = mq_verb_context("check", argc, argv, options, "");
+	struct mta_spool *sp = mq_spool(opt);
+	int rc;
+
+	if (poptPeekArg(ctx))
+		mta_cli_usage(ctx, "check: unexpected argument %s",
+			      poptPeekArg(ctx));
+	mta_msg_syslog_open(LOG_MAIL);
+	if ((rc = mq_lock(sp, opt->lock_wait)) == EX_OK) {
+		mq_drop_privileges(sp, opt->mail_owner);
+		rc = mq_check(sp);
+	}
+	poptFreeContext(ctx);
+	return rc;
+}
+
 /* The verbs, and the Postfix letters that stand for them. */
 static const struct mq_verb {
 	const char *name;
@@ -276,6 +297,7 @@ static const struct mq_verb {
 	{"list", mq_run_list},
 	{"cat", mq_run_cat},
 	{"shape", mq_run_shape},
+	{"check", mq_run_check},
 	{"delete", mq_run_super},
 	{"hold", mq_run_super},
 	{"release", mq_run_super},
@@ -291,7 +313,7 @@ mq_dispatch(struct mq_options *opt, int argc, const char **argv,
 		if (strcmp(argv[0], mq_verbs[i].name) == 0)
 			return mq_verbs[i].run(opt, argc, argv);
 	mta_cli_usage(ctx, "%s: unknown command (list, cat, delete, hold, "
-		      "release, requeue, shape)", argv[0]);
+		      "release, requeue, shape, check)", argv[0]);
 }
 
 /*

@@ -56,6 +56,8 @@ struct mq_shape_options {
 int mq_shape(struct mta_spool *sp, const struct mq_shape_options *opt,
 	     const char *const *queues);
 
+int mq_check(struct mta_spool *sp);
+
 int mq_list(struct mta_spool *sp, const struct mq_options *opt);
 int mq_cat(struct mta_spool *sp, const char *id, int flags);
 int mq_cat_stream(FILE *fp, const char *path, int flags);

@@ -3,6 +3,7 @@
 
 mkqueuefile.py PATH --sender S --rcpt R [--rcpt R...] [--arrival EPOCH]
                [--done R] [--line TEXT...] [--maildrop]
+               [--content-rec TYPE:PAYLOAD...]
 
 A cleanup-style file: C (sizes exact), T, A create_time, S, per recipient
 A dsn_orig_rcpt, O, R (or D for --done), M, the text as N records, X, E.
@@ -31,6 +32,8 @@ def main():
     p.add_argument("--arrival", type=int, default=int(time.time()))
     p.add_argument("--line", action="append", default=None)
     p.add_argument("--maildrop", action="store_true")
+    p.add_argument("--content-rec", action="append", default=[],
+                   help="TYPE:PAYLOAD, a record added to the content")
     a = p.parse_args()
     lines = a.line if a.line is not None else ["Subject: test", "", "hello"]
     env = rec("T", "%d 0" % a.arrival)
@@ -46,6 +49,7 @@ def main():
         env += rec("D" if r in a.done else "R", r)
     env += rec("M", "")
     content = b"".join(rec("N", l) for l in lines)
+    content += b"".join(rec(r[0], r[2:]) for r in a.content_rec)
     tail = rec("X", "") + rec("E", "")
     offset = 97 + len(env)
     size = "%15d %15d %15d %15d %15d %15d" % (len(content), offset,

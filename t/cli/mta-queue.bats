@@ -368,3 +368,82 @@ make_shape_spool() {
 	run mta-queue --queue-dir "$SCRATCH/spool" shape -b 0
 	[ "$status" -eq 64 ]
 }
+
+@test "mta-queue check: hostile files go to corrupt/, sound ones stay, nothing is deleted" {
+	spool_from short-ids/02-incoming
+	in="$SCRATCH/spool/incoming"
+	mk() { python3 "$MTA_TOP/t/cli/mkqueuefile.py" "$@"; }
+	# a record length past the end of the file
+	head -c 400 "$in/A41CF10E069" >"$in/BAD0000001"
+	# no end record
+	f=$(mktemp) && mk "$f" --sender a@b --rcpt c@d && head -c -2 "$f" >"$in/BAD0000002"
+	# a 1 GB declared length (five length bytes), a 254 MB one (four)
+	printf 'C\x80\x80\x80\x80\x04' >"$in/BAD0000003"
+	printf 'C\x80\x80\x80\x7f' >"$in/BAD0000007"
+	# bytes that are no queue file at all (and no UTF-8 either)
+	head -c 3000 /dev/urandom | tr '\000' '\377' | sed 's/^/\xff/' >"$in/BAD0000004"
+	# a recipient record in the content segment
+	mk "$in/BAD0000005" --sender a@b --rcpt c@d --content-rec "R:evil@example.org"
+	# two senders
+	mk "$in/BAD0000006" --sender a@b --rcpt c@d --content-rec "N:x"
+	python3 - "$in/BAD0000006" <<'PY'
+import sys
+p = sys.argv[1]; b = open(p, "rb").read()
+i = b.index(b"S\x03a@b")
+open(p, "wb").write(b[:i] + b"S\x03a@b" + b[i:])
+PY
+	chmod 700 "$in"/BAD*
+	# the same garbage while still being written: left alone
+	cp "$in/BAD0000004" "$in/WRITING0001" && chmod 600 "$in/WRITING0001"
+	# a symbolic link where a message should be
+	ln -s /etc/passwd "$in/LINK0000001"
+	before=$(find "$SCRATCH/spool" ! -path '*/pid/*' \( -type f -o -type l \) | wc -l)
+	run mta-queue --queue-dir "$SCRATCH/spool" check
+	[ "$status" -eq 0 ]
+	for i in 1 2 3 4 5 6 7; do
+		[ -f "$SCRATCH/spool/corrupt/BAD000000$i" ]
+		[[ "$output" == *"incoming/BAD000000$i: "*"moved to corrupt/BAD000000$i"* ]]
+	done
+	[[ "$output" == *"BAD0000001: truncated record payload"* ]]
+	[[ "$output" == *"BAD0000002: no end record"* ]]
+	[[ "$output" == *"BAD0000003: record length too long"* ]]
+	[[ "$output" == *"BAD0000007: record payload too long"* ]]
+	[[ "$output" == *"BAD0000005: record type not allowed in the content"* ]]
+	[[ "$output" == *"BAD0000006: more than one sender"* ]]
+	[ -L "$SCRATCH/spool/corrupt/LINK0000001" ]
+	[ -f "$in/WRITING0001" ]
+	[[ "$output" == *"Moved to corrupt: 8 messages"* ]]
+	after=$(find "$SCRATCH/spool" ! -path '*/pid/*' \( -type f -o -type l \) | wc -l)
+	[ "$before" -eq "$after" ]
+	run mta-queue --queue-dir "$SCRATCH/spool" -j
+	[ "$(grep -c . <<<"$output")" -eq 13 ]
+}
+
+@test "mta-queue check: inode names, wrong hash directory, modes; a second run changes nothing" {
+	spool_from short-ids/03-queue
+	mv "$SCRATCH/spool/deferred/A/A41CF10E069" "$SCRATCH/spool/deferred/3/A41CF10E069"
+	run mta-queue --queue-dir "$SCRATCH/spool" check
+	[ "$status" -eq 0 ]
+	# A copied spool: every short id names another inode now.
+	[[ "$output" == *"Renamed to match inode number: 14 messages"* ]]
+	new=$(sed -n 's/.*A41CF10E069: renamed to \([0-9A-F]*\) .*/\1/p' <<<"$output")
+	[ -f "$SCRATCH/spool/deferred/A/$new" ]
+	[ -f "$SCRATCH/spool/defer/A/$new" ]
+	ino=$(stat -c %i "$SCRATCH/spool/deferred/A/$new")
+	[ "$new" = "A41CF$(printf %X "$ino")" ]
+	mkdir -p "$SCRATCH/spool/deferred/7"
+	mv "$SCRATCH/spool/deferred/A/$new" "$SCRATCH/spool/deferred/7/$new"
+	n9=$(ls "$SCRATCH/spool/deferred/9/" | head -1)
+	chmod 777 "$SCRATCH/spool/deferred/9/$n9"
+	run mta-queue --queue-dir "$SCRATCH/spool" check
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"deferred/7/$new: moved to deferred/A/$new"* ]]
+	[[ "$output" == *"Moved to the right directory: 1 message"* ]]
+	[[ "$output" == *"Permissions fixed: 1 message"* ]]
+	[ "$(stat -c %a "$SCRATCH/spool/deferred/9/$n9")" = 750 ]
+	run mta-queue --queue-dir "$SCRATCH/spool" check
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	run mta-queue --queue-dir "$SCRATCH/spool" -j
+	[ "$(grep -c . <<<"$output")" -eq 14 ]
+}
