@@ -416,7 +416,7 @@ PY
 	after=$(find "$SCRATCH/spool" ! -path '*/pid/*' \( -type f -o -type l \) | wc -l)
 	[ "$before" -eq "$after" ]
 	run mta-queue --queue-dir "$SCRATCH/spool" -j
-	[ "$(grep -c . <<<"$output")" -eq 13 ]
+	[ "$(grep -c . <<<"$output")" -eq 14 ]
 }
 
 @test "mta-queue check: inode names, wrong hash directory, modes; a second run changes nothing" {
