@@ -76,9 +76,9 @@ deps:
 # under test are found through MTA_BUILD.
 check: deps
 	@$(MAKE) --no-print-directory all
-	MTA_BUILD=$(abspath $(BUILD)) MTA_TOP=$(CURDIR) prove -r --timer \
-	    $(UNIT_BINS) \
-	    $(if $(wildcard t/cli/*.bats t/system/*.bats),--exec 'bats --tap' $(wildcard t/cli/*.bats t/system/*.bats))
+	MTA_BUILD=$(abspath $(BUILD)) MTA_TOP=$(CURDIR) prove --timer \
+	    --exec $(CURDIR)/t/run-test \
+	    $(UNIT_BINS) $(wildcard t/cli/*.bats t/system/*.bats)
 test: check
 
 bench: all
