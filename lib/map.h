@@ -20,6 +20,14 @@
  * the target; mta_map_commit() syncs it and renames it over the old one, so
  * that a reader sees the whole old map or the whole new one, never half.
  * Closing without commit throws the new map away.
+ *
+ * Added for mta-map: mta_map_insert() stores a key only when it is not
+ * there yet (1: it was, nothing changed), which is how a source file's
+ * duplicate keys are found; mta_map_remove() returns 1 (removed), 0 (there
+ * was no such key) or -1. mta_map_open() returns NULL with err filled and
+ * errno set: ENOENT (a file is missing), EINVAL (unknown type or bad
+ * syntax: err lists the supported types), or the system's reason.
+ * mta_map_types() is that list, "cidr, hash, ...".
  */
 #ifndef MTA_MAP_H
 #define MTA_MAP_H
@@ -49,6 +57,8 @@ struct mta_map_ops {
 	int (*commit)(struct mta_map *map);
 	bool (*changed)(struct mta_map *map);
 	void (*close)(struct mta_map *map);
+	/* 0 stored, 1 the key was there (left as it was), -1 error. */
+	int (*insert)(struct mta_map *map, const char *key, const char *value);
 };
 
 /* Back-ends embed this as their first member. */
@@ -72,5 +82,7 @@ int mta_map_commit(struct mta_map *map);
 bool mta_map_changed(struct mta_map *map);
 void mta_map_close(struct mta_map *map);
 const char *mta_map_error(struct mta_map *map);
+int mta_map_insert(struct mta_map *map, const char *key, const char *value);
+const char *mta_map_types(void);
 
 #endif
