@@ -96,7 +96,9 @@ line_logical(struct mta_line *lr)
 			return rc;
 		if (rc == MTA_LINE_EOF)
 			break;
-		if (line_is_blank_or_comment(lr->buf.data + start))
+		/* An empty first line leaves the buffer unallocated (NULL). */
+		if (line_is_blank_or_comment(lr->buf.data ? lr->buf.data + start
+							  : ""))
 			mta_buf_truncate(&lr->buf, start);
 		if (lr->buf.len == 0)
 			continue;
