@@ -118,3 +118,4 @@ clean:
 	rm -rf build build-sanitize build-fuzz
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+.SECONDARY:

@@ -374,6 +374,8 @@ main(int argc, char **argv)
 	for (int i = 0; i < cmd.nmaps; i++)
 		free(cmd.maps[i]);
 	free(cmd.maps);
+	free((char *)o.query);	/* popt's copies */
+	free((char *)o.delete);
 	poptFreeContext(ctx);
 	return status;
 }

@@ -128,6 +128,10 @@ mq_run_list(struct mq_options *opt, int argc, const char **argv)
 		mta_cli_usage(ctx, "--queue %s: not a queue name", opt->queue);
 	opt->older_than = mq_older_than(ctx, older);
 	rc = mq_list(mq_spool(opt), opt);
+	free((char *)opt->sender);	/* popt's copies */
+	free((char *)opt->recipient);
+	free((char *)opt->queue);
+	free((char *)older);
 	poptFreeContext(ctx);
 	if (rc < 0)
 		mta_msg_die(EX_IOERR, "write listing: %s", strerror(errno));
@@ -225,6 +229,7 @@ mq_run_super(struct mq_options *opt, int argc, const char **argv)
 	}
 	mq_check_ids(ctx, args);
 	rc = mq_change(opt, op, args, limit);
+	free((char *)queue);	/* popt's copy */
 	poptFreeContext(ctx);
 	return rc;
 }

@@ -362,7 +362,7 @@ make_shape_spool() {
 	[ "$status" -eq 0 ]
 	[ "${lines[1]}" = "                                  TOTAL  0  0  0  0  0  0   0   0   0    0     0" ]
 	make_shape_spool
-	run mta-queue --queue-dir /nonexistent-but-unused --queue-dir "$SCRATCH/spool" shape "$SCRATCH/spool/deferred"
+	run mta-queue --queue-dir "$SCRATCH/spool" shape "$SCRATCH/spool/deferred"
 	[ "$status" -eq 0 ]
 	[[ "${lines[1]}" == *"TOTAL 176"* ]]
 	run mta-queue --queue-dir "$SCRATCH/spool" shape -b 0
