@@ -294,6 +294,55 @@ mq_run_check(struct mq_options *opt, int argc, const char **argv)
 	return rc;
 }
 
+/* mq_do_flush - lock, give up root, flush (exit status) */
+static int
+mq_do_flush(struct mq_options *opt, const char *site, const char *id)
+{
+	struct mta_spool *sp = mq_spool(opt);
+	int rc;
+
+	if (site == NULL && id == NULL)
+		return mq_flush(sp, NULL, NULL);	/* moves nothing */
+	if ((rc = mq_lock(sp, opt->lock_wait)) != EX_OK)
+		return rc;
+	mq_drop_privileges(sp, opt->mail_owner);
+	return mq_flush(sp, site, id);
+}
+
+/* mq_run_flush - "flush [SITE]" */
+static int
+mq_run_flush(struct mq_options *opt, int argc, const char **argv)
+{
+	struct poptOption options[] = {POPT_AUTOHELP POPT_TABLEEND};
+	poptContext ctx = mq_verb_context("flush", argc, argv, options, "[SITE]");
+	const char *site = poptGetArg(ctx);
+	int rc;
+
+	if (poptPeekArg(ctx))
+		mta_cli_usage(ctx, "flush: one site at most");
+	rc = mq_do_flush(opt, site, NULL);
+	poptFreeContext(ctx);
+	return rc;
+}
+
+/* mq_run_deliver - "deliver ID" */
+static int
+mq_run_deliver(struct mq_options *opt, int argc, const char **argv)
+{
+	struct poptOption options[] = {POPT_AUTOHELP POPT_TABLEEND};
+	poptContext ctx = mq_verb_context("deliver", argc, argv, options, "ID");
+	const char *id = poptGetArg(ctx);
+	int rc;
+
+	if (id == NULL || poptPeekArg(ctx))
+		mta_cli_usage(ctx, "deliver: one queue id is needed");
+	if (!mta_qid_valid(id))
+		mta_cli_usage(ctx, "bad mail queue ID: %.100s", id);
+	rc = mq_do_flush(opt, NULL, id);
+	poptFreeContext(ctx);
+	return rc;
+}
+
 /* The verbs, and the Postfix letters that stand for them. */
 static const struct mq_verb {
 	const char *name;
@@ -303,6 +352,8 @@ static const struct mq_verb {
 	{"cat", mq_run_cat},
 	{"shape", mq_run_shape},
 	{"check", mq_run_check},
+	{"flush", mq_run_flush},
+	{"deliver", mq_run_deliver},
 	{"delete", mq_run_super},
 	{"hold", mq_run_super},
 	{"release", mq_run_super},
@@ -318,7 +369,7 @@ mq_dispatch(struct mq_options *opt, int argc, const char **argv,
 		if (strcmp(argv[0], mq_verbs[i].name) == 0)
 			return mq_verbs[i].run(opt, argc, argv);
 	mta_cli_usage(ctx, "%s: unknown command (list, cat, delete, hold, "
-		      "release, requeue, shape, check)", argv[0]);
+		      "release, requeue, shape, check, flush, deliver)", argv[0]);
 }
 
 /*
@@ -352,18 +403,39 @@ mq_letters(struct mq_options *opt, char **ids[4], const char **queues,
 	return rc;
 }
 
+/*
+ * mq_letter_verb - Postfix's letters for what are verbs here: -p list,
+ * -j list --json, -f flush, -s SITE flush SITE, -s alone check (postsuper
+ * -s), -i ID deliver ID. Fills argv; returns its length, 0 for none.
+ */
+static int
+mq_letter_verb(poptContext ctx, int p, int j, int f, int s, const char *site,
+	       const char *id, const char *argv[3])
+{
+	int n = (p != 0) + (j != 0) + (f != 0) + (s != 0) + (id != NULL);
+
+	if (n > 1)
+		mta_cli_usage(ctx, "-p, -j, -f, -s and -i go one at a time");
+	argv[0] = p ? "list" : j ? "list" : f ? "flush" : s && site ? "flush" :
+		s ? "check" : id ? "deliver" : NULL;
+	argv[1] = j ? "--json" : s && site ? site : id;
+	argv[2] = NULL;
+	return argv[0] == NULL ? 0 : argv[1] ? 2 : 1;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct mq_options opt = {.lock_wait = 60};
 	char **letter_ids[4] = {NULL, NULL, NULL, NULL};
-	const char **rest, *list_argv[] = {"list", "--json", NULL};
-	int list_p = 0, list_j = 0, rc, nrest = 0;
+	char *site = NULL, *id = NULL;
+	const char **rest, *verb[3];
+	int p = 0, j = 0, f = 0, s = 0, rc, nrest = 0, nverb;
 	poptContext ctx;
 	struct poptOption options[] = {
-		{NULL, 'p', POPT_ARG_NONE, &list_p, 0,
+		{NULL, 'p', POPT_ARG_NONE, &p, 0,
 		 "list the queue as mailq does (list)", NULL},
-		{NULL, 'j', POPT_ARG_NONE, &list_j, 0,
+		{NULL, 'j', POPT_ARG_NONE, &j, 0,
 		 "list the queue as JSON lines (list --json)", NULL},
 		{NULL, 'd', POPT_ARG_ARGV, &letter_ids[MQ_OP_DELETE], 0,
 		 "delete a message (delete ID); ALL, or - for ids on stdin",
@@ -374,6 +446,13 @@ main(int argc, char **argv)
 		 "release a message from hold (release ID)", "ID"},
 		{NULL, 'r', POPT_ARG_ARGV, &letter_ids[MQ_OP_REQUEUE], 0,
 		 "requeue a message (requeue ID)", "ID"},
+		{NULL, 'f', POPT_ARG_NONE, &f, 0,
+		 "try all deferred mail now (flush)", NULL},
+		{NULL, 's', POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, &site, 's',
+		 "with SITE: try its mail now (flush SITE); alone: check and "
+		 "repair the spool (check)", "SITE"},
+		{NULL, 'i', POPT_ARG_STRING, &id, 0,
+		 "try one message now (deliver ID)", "ID"},
 		{"queue-dir", '\0', POPT_ARG_STRING, &queue_dir_arg, 0,
 		 "work on this spool instead of main.cf's queue_directory",
 		 "DIR"},
@@ -387,36 +466,39 @@ main(int argc, char **argv)
 	/* Options up to the verb are ours; the rest belong to the verb. */
 	ctx = poptGetContext(NULL, argc, (const char **)argv, options,
 			     POPT_CONTEXT_POSIXMEHARDER);
-	poptSetOtherOptionHelp(ctx, "[OPTIONS] COMMAND [ARGS]\n"
-			       "Commands: list [--json] [--sender TEXT] "
-			       "[--recipient TEXT] [--queue Q] [--older-than AGE]"
-			       "\n          cat [-ehbodr] ID...");
+	poptSetOtherOptionHelp(ctx, "[OPTIONS] [COMMAND [ARGS]]\n"
+		"Commands: list [--json] [--sender TEXT] [--recipient TEXT] "
+		"[--queue Q] [--older-than AGE]\n"
+		"          cat [-ehbodr] ID...\n"
+		"          delete|hold|release|requeue ID...|-|ALL [QUEUE...]\n"
+		"          check | shape [QUEUE...] | flush [SITE] | deliver ID");
 	while ((rc = poptGetNextOpt(ctx)) > 0)
-		;
+		if (rc == 's')
+			s = 1;
 	if (rc < -1)
 		mta_cli_bad_option(ctx, rc);
 	rest = poptGetArgs(ctx);
 	while (rest && rest[nrest])
 		nrest++;
+	nverb = mq_letter_verb(ctx, p, j, f, s, site, id, verb);
 	if (letter_ids[0] || letter_ids[1] || letter_ids[2] || letter_ids[3]) {
+		if (nverb)
+			mta_cli_usage(ctx, "-d, -h, -H and -r do not mix with "
+				      "-p, -j, -f, -s or -i");
 		rc = mq_letters(&opt, letter_ids, rest, ctx);
-		free((char *)opt.empty_sender);
-		free(opt.mail_owner);
-		poptFreeContext(ctx);
-		return rc;
-	}
-	if (list_p || list_j) {
+	} else if (nverb) {
 		if (nrest)
 			mta_cli_usage(ctx, "%s: unexpected argument", rest[0]);
-		rest = list_argv;
-		nrest = list_j ? 2 : 1;
-	} else if (nrest == 0) {
-		rest = list_argv;
-		nrest = 1;
+		rc = mq_dispatch(&opt, nverb, verb, ctx);
+	} else {
+		verb[0] = "list";	/* no command: list, as mailq */
+		rc = mq_dispatch(&opt, nrest ? nrest : 1, nrest ? rest : verb,
+				 ctx);
 	}
-	rc = mq_dispatch(&opt, nrest, rest, ctx);
 	free((char *)opt.empty_sender);
 	free(opt.mail_owner);
+	free(site);
+	free(id);
 	poptFreeContext(ctx);
 	return rc;
 }

@@ -57,6 +57,7 @@ int mq_shape(struct mta_spool *sp, const struct mq_shape_options *opt,
 	     const char *const *queues);
 
 int mq_check(struct mta_spool *sp);
+int mq_flush(struct mta_spool *sp, const char *site, const char *id);
 
 int mq_list(struct mta_spool *sp, const struct mq_options *opt);
 int mq_cat(struct mta_spool *sp, const char *id, int flags);

@@ -447,3 +447,53 @@ PY
 	run mta-queue --queue-dir "$SCRATCH/spool" -j
 	[ "$(grep -c . <<<"$output")" -eq 14 ]
 }
+
+@test "mta-queue flush/deliver: with no queue manager, say so, move nothing, exit 69" {
+	spool_from short-ids/03-queue
+	for args in -f "flush" "-s remote.example" "-i A41CF10E069" "deliver A41CF10E069"; do
+		run mta-queue --queue-dir "$SCRATCH/spool" $args
+		[ "$status" -eq 69 ]
+		[[ "$output" == *"the mail system is down"* ]]
+	done
+	mkdir -p "$SCRATCH/spool/public" && mkfifo "$SCRATCH/spool/public/qmgr"
+	run mta-queue --queue-dir "$SCRATCH/spool" flush
+	[ "$status" -eq 69 ]
+	[ -f "$SCRATCH/spool/deferred/A/A41CF10E069" ]
+}
+
+@test "mta-queue flush, flush SITE, deliver ID: the queue manager is woken, the mail made due" {
+	spool_from short-ids/03-queue
+	mkdir -p "$SCRATCH/spool/public" "$SCRATCH/spool/incoming"
+	mkfifo "$SCRATCH/spool/public/qmgr"
+	exec 7<>"$SCRATCH/spool/public/qmgr"	# a queue manager that listens
+	run mta-queue --queue-dir "$SCRATCH/spool" -f
+	[ "$status" -eq 0 ]
+	read -r -t 2 -N 4 got <&7
+	[ "$got" = "FADI" ]
+	[ -f "$SCRATCH/spool/deferred/A/A41CF10E069" ]	# flush moves nothing
+	run mta-queue --queue-dir "$SCRATCH/spool" deliver A41CF10E069
+	[ "$status" -eq 0 ]
+	read -r -t 2 -N 1 got <&7
+	[ "$got" = "I" ]
+	[ -f "$SCRATCH/spool/incoming/A41CF10E069" ]
+	[ $(( $(stat -c %Y "$SCRATCH/spool/incoming/A41CF10E069") - $(date +%s) )) -le 1 ]
+	run mta-queue --queue-dir "$SCRATCH/spool" -i NOSUCHID1
+	[ "$status" -eq 1 ]
+	# flush SITE: every deferred message with a recipient there, no other
+	mkdir -p "$SCRATCH/spool/deferred/B"
+	python3 "$MTA_TOP/t/cli/mkqueuefile.py" "$SCRATCH/spool/deferred/B/BBBBB12345" \
+		--sender a@b.example --rcpt x@Other.Example
+	chmod 700 "$SCRATCH/spool/deferred/B/BBBBB12345"
+	run mta-queue --queue-dir "$SCRATCH/spool" -s other.example
+	[ "$status" -eq 0 ]
+	read -r -t 2 -N 1 got <&7
+	[ "$got" = "I" ]
+	[ -f "$SCRATCH/spool/incoming/BBBBB12345" ]
+	[ -f "$SCRATCH/spool/deferred/3/3CBA410E078" ]
+	run mta-queue --queue-dir "$SCRATCH/spool" flush remote.example
+	[ "$status" -eq 0 ]
+	[ -z "$(find "$SCRATCH/spool/deferred" -type f)" ]
+	exec 7<&-
+	run mta-queue --queue-dir "$SCRATCH/spool" -s -f
+	[ "$status" -eq 64 ]
+}
