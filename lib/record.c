@@ -54,7 +54,10 @@ rec_read_raw(struct mta_rec_reader *rr, int *type, struct mta_buf *data)
 	}
 	if (len > rr->max)
 		return rec_fail(rr, "record payload too long");
+	/* An empty payload is still a string: data->data is never NULL. */
 	mta_buf_clear(data);
+	if (mta_buf_add(data, "", 0) < 0)
+		return rec_fail(rr, "record payload too long");
 	while (len > 0) {
 		size_t n = len < sizeof(chunk) ? len : sizeof(chunk);
 

@@ -13,6 +13,8 @@
  * delivered recipient is marked by overwriting the type byte of its 'R'
  * record with 'D'. See ../share/doc/spool.md and Postfix's rec_type.h.
  *
+ * A record read has its payload in data->data, NUL-terminated (the
+ * payload itself may hold NUL bytes: data->len is the truth).
  * Readers never trust a length: a declared length past the caller's limit
  * or past the end of the file is an error, reported, never allocated.
  */

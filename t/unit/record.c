@@ -97,6 +97,22 @@ read_bytes(const void *bytes, size_t len, size_t max, char *why, size_t wsz)
 }
 
 static void
+test_empty_payload(void)
+{
+	FILE *fp = fmemopen((void *)"A\000E\000", 4, "r");
+	struct mta_rec_reader rr;
+	struct mta_buf data = MTA_BUF_INIT(100);
+	int type;
+
+	mta_rec_reader_init(&rr, fp, 100, MTA_REC_FOLLOW);
+	ok(mta_rec_read(&rr, &type, &data) == 1 && type == 'A' &&
+		   data.data != NULL && data.data[0] == '\0',
+	   "an empty payload is an empty string, never NULL (fuzz find)");
+	fclose(fp);
+	mta_buf_release(&data);
+}
+
+static void
 test_hostile(void)
 {
 	char why[128];
@@ -207,6 +223,7 @@ main(void)
 	test_length();
 	test_round_trip();
 	test_hostile();
+	test_empty_payload();
 	snprintf(dir, sizeof(dir), "%s/t/data/postfix-3.7-spool",
 		 top ? top : ".");
 	nftw(dir, walk, 16, FTW_PHYS);
