@@ -26,6 +26,8 @@ mta_bouncelog_open(struct mta_bouncelog *bl, int dirfd, const char *path,
 			close(fd);
 		return -1;
 	}
+	/* Logs are small: one buffer of our own, so stdio need not fstat. */
+	setvbuf(bl->fp, bl->iobuf, _IOFBF, sizeof(bl->iobuf));
 	bl->defer = defer;
 	mta_buf_init(&bl->line, MTA_BOUNCELOG_LINE_MAX);
 	return 0;
@@ -56,21 +58,35 @@ mta_bouncelog_close(struct mta_bouncelog *bl)
 	mta_buf_release(&bl->line);
 }
 
-/* bouncelog_getline - one line without LF, printable; 0 at EOF */
+/*
+ * bouncelog_getline - one line without LF, control characters made '?',
+ * cut at the buffer's cap (the rest of a longer line is skipped). 0 at EOF.
+ */
 static int
 bouncelog_getline(struct mta_bouncelog *bl)
 {
-	int ch, got = 0;
+	char chunk[1024];
+	size_t start;
+	int got = 0;
 
 	mta_buf_clear(&bl->line);
-	while ((ch = getc(bl->fp)) != EOF) {
+	while (fgets(chunk, sizeof(chunk), bl->fp) != NULL) {
+		size_t n = strlen(chunk);
+		bool end = n > 0 && chunk[n - 1] == '\n';
+
 		got = 1;
-		if (ch == '\n')
+		start = bl->line.len;
+		if (mta_buf_add(&bl->line, chunk, end ? n - 1 : n) == 0) {
+			for (char *cp = bl->line.data + start; *cp; cp++)
+				if (((unsigned char)*cp < 0x20 && *cp != '\t') ||
+				    *cp == 0x7f)
+					*cp = '?';
+		}
+		if (end)
 			break;
-		if ((ch < 0x20 && ch != '\t') || ch == 0x7f)
-			ch = '?';
-		(void)mta_buf_addc(&bl->line, ch);	/* cut when too long */
 	}
+	if (got && bl->line.data == NULL)
+		mta_buf_add(&bl->line, "", 0);
 	return got;
 }
 

@@ -51,6 +51,7 @@ struct mta_bouncelog {
 	bool defer;	/* fill-ins: 4.0.0/delayed, else 5.0.0/failed */
 	struct mta_buf line;
 	struct mta_bounce_entry entry;
+	char iobuf[16384];
 };
 
 int mta_bouncelog_open(struct mta_bouncelog *bl, int dirfd, const char *path,

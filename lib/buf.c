@@ -97,22 +97,51 @@ mta_buf_set(struct mta_buf *b, const char *s)
 	return mta_buf_adds(b, s);
 }
 
-/* mta_buf_printf - append formatted text; all or nothing */
+/*
+ * mta_buf_printf - append formatted text; all or nothing. The text is
+ * formatted straight into the room there is, and again only when it did
+ * not fit.
+ */
 int
 mta_buf_printf(struct mta_buf *b, const char *fmt, ...)
 {
 	va_list ap;
+	size_t room = b->cap > b->len ? b->cap - b->len : 0;
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vsnprintf(room ? b->data + b->len : NULL, room, fmt, ap);
 	va_end(ap);
-	if (n < 0 || buf_room(b, (size_t)n) < 0)
+	if (n < 0) {
+		if (b->data)
+			b->data[b->len] = '\0';
+		return -1;
+	}
+	if ((size_t)n < room && (size_t)n <= b->max - b->len &&
+	    b->len <= b->max) {
+		b->len += (size_t)n;
+		return 0;
+	}
+	if (b->data)
+		b->data[b->len] = '\0';	/* undo the partial write */
+	if (buf_room(b, (size_t)n) < 0)
 		return -1;
 	va_start(ap, fmt);
 	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
 	va_end(ap);
 	b->len += (size_t)n;
+	return 0;
+}
+
+/* mta_buf_pad - append n copies of ch (alignment in listings) */
+int
+mta_buf_pad(struct mta_buf *b, int ch, size_t n)
+{
+	if (buf_room(b, n) < 0)
+		return -1;
+	memset(b->data + b->len, ch, n);
+	b->len += n;
+	b->data[b->len] = '\0';
 	return 0;
 }
 

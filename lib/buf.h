@@ -30,6 +30,7 @@ int mta_buf_addc(struct mta_buf *b, int ch);
 int mta_buf_adds(struct mta_buf *b, const char *s);
 int mta_buf_printf(struct mta_buf *b, const char *fmt, ...) MTA_PRINTF(2, 3);
 int mta_buf_set(struct mta_buf *b, const char *s);
+int mta_buf_pad(struct mta_buf *b, int ch, size_t n);
 void mta_buf_truncate(struct mta_buf *b, size_t len);
 const char *mta_buf_str(struct mta_buf *b);
 char *mta_buf_steal(struct mta_buf *b);

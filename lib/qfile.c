@@ -58,8 +58,8 @@ qfile_envelope(struct qfile_walk *w, int type, struct mta_buf *data,
 
 /* qfile_record - one record against the segment it stands in */
 static int
-qfile_record(struct qfile_walk *w, FILE *fp, int type, struct mta_buf *data,
-	     long long offset, struct mta_buf *why)
+qfile_record(struct qfile_walk *w, const struct mta_rec_reader *rr, int type,
+	     struct mta_buf *data, long long offset, struct mta_buf *why)
 {
 	if (!mta_rec_allowed(type, w->segment))
 		return qfile_fail(why, w->segment == 1 ?
@@ -68,7 +68,7 @@ qfile_record(struct qfile_walk *w, FILE *fp, int type, struct mta_buf *data,
 				  offset);
 	if (type == MTA_REC_MESG) {
 		w->segment = 1;
-		w->after_m = ftello(fp);
+		w->after_m = rr->pos;
 		return 0;
 	}
 	if (type == MTA_REC_XTRA) {
@@ -94,7 +94,7 @@ mta_qfile_validate(FILE *fp, int flags, struct mta_buf *why)
 	w.after_m = w.at_x = -1;
 	mta_rec_reader_init(&rr, fp, MTA_QFILE_PAYLOAD_MAX, MTA_REC_FOLLOW);
 	while ((rc = mta_rec_read(&rr, &type, &data)) == 1 && type != MTA_REC_END)
-		if ((bad = qfile_record(&w, fp, type, &data, rr.offset, why)) < 0)
+		if ((bad = qfile_record(&w, &rr, type, &data, rr.offset, why)) < 0)
 			break;
 	mta_buf_release(&data);
 	if (bad < 0)
@@ -105,7 +105,7 @@ mta_qfile_validate(FILE *fp, int flags, struct mta_buf *why)
 		return -1;
 	}
 	if (rc == MTA_REC_EOF || w.segment != 2)
-		return qfile_fail(why, "no end record", (long long)ftello(fp));
+		return qfile_fail(why, "no end record", (long long)rr.pos);
 	if (!w.have_time || w.senders != 1)
 		return qfile_fail(why, w.have_time ? "no sender" : "no arrival time",
 				  0);

@@ -17,7 +17,8 @@ mta_rec_reader_init(struct mta_rec_reader *rr, FILE *fp, size_t max,
 	rr->fp = fp;
 	rr->flags = flags;
 	rr->max = max;
-	rr->offset = 0;
+	rr->pos = ftello(fp);
+	rr->offset = rr->pos;
 	rr->jumps = 0;
 	rr->error[0] = '\0';
 }
@@ -39,15 +40,17 @@ rec_read_raw(struct mta_rec_reader *rr, int *type, struct mta_buf *data)
 	int ch, shift;
 	char chunk[4096];
 
-	rr->offset = ftello(rr->fp);
+	rr->offset = rr->pos;
 	if ((ch = getc(rr->fp)) == EOF)
 		return ferror(rr->fp) ? rec_fail(rr, "read error") : MTA_REC_EOF;
 	*type = ch;
+	rr->pos++;
 	for (shift = 0;; shift += 7) {
 		if (shift + 7 >= 32)
 			return rec_fail(rr, "record length too long");
 		if ((ch = getc(rr->fp)) == EOF)
 			return rec_fail(rr, "truncated record length");
+		rr->pos++;
 		len |= (size_t)(ch & 0177) << shift;
 		if ((ch & 0200) == 0)
 			break;
@@ -63,6 +66,7 @@ rec_read_raw(struct mta_rec_reader *rr, int *type, struct mta_buf *data)
 
 		if (fread(chunk, 1, n, rr->fp) != n)
 			return rec_fail(rr, "truncated record payload");
+		rr->pos += (off_t)n;
 		if (mta_buf_add(data, chunk, n) < 0)
 			return rec_fail(rr, "record payload too long");
 		len -= n;
@@ -88,6 +92,7 @@ rec_follow(struct mta_rec_reader *rr, struct mta_buf *data)
 		return rec_fail(rr, "too many pointer jumps");
 	if (fseeko(rr->fp, (off_t)where, SEEK_SET) < 0)
 		return rec_fail(rr, "bad pointer record");
+	rr->pos = (off_t)where;
 	return 0;
 }
 
@@ -111,6 +116,36 @@ mta_rec_read(struct mta_rec_reader *rr, int *type, struct mta_buf *data)
 		if (rec_follow(rr, data) < 0)
 			return MTA_REC_ERROR;
 	}
+}
+
+/*
+ * mta_rec_skip - move len bytes forward (over the content, say). A short
+ * distance is read through, which stays inside the stream's buffer; a
+ * seek would throw the buffer away and cost two system calls.
+ */
+int
+mta_rec_skip(struct mta_rec_reader *rr, off_t len)
+{
+	char chunk[4096];
+	off_t left = len;
+
+	if (len < 0)
+		return -1;
+	if (len > 16 * (off_t)sizeof(chunk)) {
+		if (fseeko(rr->fp, len, SEEK_CUR) < 0)
+			return -1;
+		rr->pos += len;
+		return 0;
+	}
+	while (left > 0) {
+		size_t n = left < (off_t)sizeof(chunk) ? (size_t)left : sizeof(chunk);
+
+		if (fread(chunk, 1, n, rr->fp) != n)
+			return -1;
+		left -= (off_t)n;
+	}
+	rr->pos += len;
+	return 0;
 }
 
 /* mta_rec_len_encode - the length bytes for len; returns how many */

@@ -84,6 +84,7 @@ struct mta_rec_reader {
 	int flags;
 	size_t max;		/* longest payload accepted */
 	off_t offset;		/* where the last record started */
+	off_t pos;		/* where the next one starts (no lseek per record) */
 	int jumps;		/* pointer jumps so far */
 	char error[128];	/* why the last read returned MTA_REC_ERROR */
 };
@@ -91,6 +92,7 @@ struct mta_rec_reader {
 void mta_rec_reader_init(struct mta_rec_reader *rr, FILE *fp, size_t max,
 			 int flags);
 int mta_rec_read(struct mta_rec_reader *rr, int *type, struct mta_buf *data);
+int mta_rec_skip(struct mta_rec_reader *rr, off_t len);
 
 int mta_rec_write(FILE *fp, int type, const void *data, size_t len);
 int mta_rec_writes(FILE *fp, int type, const char *text);

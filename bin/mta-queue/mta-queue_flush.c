@@ -89,7 +89,7 @@ mq_for_site(struct mta_spool *sp, const char *path, const char *site)
 		/* Recipients are in the envelope and the extracted segment
 		 * (sendmail -t): skip the content between them. */
 		if (type == MTA_REC_MESG && f[0] > 0 &&
-		    fseeko(fp, (off_t)f[0], SEEK_CUR) < 0)
+		    mta_rec_skip(&rr, (off_t)f[0]) < 0)
 			break;
 		if (type == MTA_REC_RCPT && (at = strrchr(mta_buf_str(&data), '@')))
 			found = strcasecmp(at + 1, site) == 0;

@@ -44,6 +44,9 @@ struct mq_message {
 	bool matched_rcpt;
 };
 
+/* One stream at a time reads a queue file, through this buffer. */
+static char mq_iobuf[65536];
+
 /* The order showq scans queues in. */
 static const char *const mq_queues[] = {
 	MTA_QUEUE_MAILDROP, MTA_QUEUE_ACTIVE, MTA_QUEUE_INCOMING,
@@ -130,13 +133,17 @@ mq_rcpt(struct mq_message *m, const struct mq_options *opt, const char *addr,
 	if (reason == NULL || *reason == '\0')
 		reason = m->last_reason.len ? "reason unavailable" : "";
 	if (strcmp(reason, mta_buf_str(&m->last_reason)) != 0) {
-		int pad = 76 - (int)strlen(reason);
+		size_t len = strlen(reason);
 
-		mta_buf_printf(&m->out, "%*s(%s)\n", pad > 0 ? pad : 0, "",
-			       reason);
+		mta_buf_pad(&m->out, ' ', len < 76 ? 76 - len : 0);
+		mta_buf_addc(&m->out, '(');
+		mta_buf_add(&m->out, reason, len);
+		mta_buf_adds(&m->out, ")\n");
 		mta_buf_set(&m->last_reason, reason);
 	}
-	mta_buf_printf(&m->out, "%*s%s\n", opt->long_ids ? 47 : 41, "", addr);
+	mta_buf_pad(&m->out, ' ', opt->long_ids ? 47 : 41);
+	mta_buf_adds(&m->out, addr);
+	mta_buf_addc(&m->out, '\n');
 }
 
 /* mq_defer_log - the recipients of the defer log, with their reasons */
@@ -213,7 +220,7 @@ mq_read(struct mta_spool *sp, FILE *fp, struct mq_message *m,
 			mq_head(m, opt);
 			mq_defer_log(sp, m, opt);
 		} else if (type == MTA_REC_MESG && !maildrop && f[0] > 0) {
-			if (fseeko(fp, (off_t)f[0], SEEK_CUR) < 0)
+			if (mta_rec_skip(&rr, (off_t)f[0]) < 0)
 				break;
 		} else if (type == MTA_REC_RCPT && have_sender) {
 			mq_external(&addr, mta_buf_str(&data), opt->empty_sender);
@@ -224,6 +231,30 @@ mq_read(struct mta_spool *sp, FILE *fp, struct mq_message *m,
 	mta_buf_release(&data);
 	mta_buf_release(&addr);
 	return rc;
+}
+
+/*
+ * mq_fdopen - a stream on a queue file. Most fit in one buffer: one read,
+ * then records are parsed from memory (the descriptor is closed at once);
+ * a larger file is read through stdio with that buffer.
+ */
+static FILE *
+mq_fdopen(int fd, const struct stat *st)
+{
+	FILE *fp;
+
+	if (st->st_size > 0 && st->st_size <= (off_t)sizeof(mq_iobuf)) {
+		ssize_t n = read(fd, mq_iobuf, (size_t)st->st_size);
+
+		if (n <= 0)
+			return NULL;
+		if ((fp = fmemopen(mq_iobuf, (size_t)n, "r")) != NULL)
+			close(fd);
+		return fp;
+	}
+	if ((fp = fdopen(fd, "r")) != NULL)
+		setvbuf(fp, mq_iobuf, _IOFBF, sizeof(mq_iobuf));
+	return fp;
 }
 
 /* mq_message_init - an empty message of queue/id */
@@ -264,7 +295,7 @@ mq_one(struct mta_spool *sp, const char *queue, const char *id,
 	if (fd < 0)
 		return 0;	/* gone: delivered while we looked */
 	if (fstat(fd, &st) < 0 || !mta_spool_ready(&st) ||
-	    (fp = fdopen(fd, "r")) == NULL) {
+	    (fp = mq_fdopen(fd, &st)) == NULL) {
 		close(fd);
 		return 0;
 	}
