@@ -20,10 +20,13 @@ extern int mta_msg_verbose;
 /* Which sinks receive lines. */
 #define MTA_MSG_STDERR 1
 #define MTA_MSG_SYSLOG 2
+#define MTA_MSG_LOGFILE 4	/* maillog_file, in Postfix's format */
 
 void mta_msg_init(const char *prog);
 const char *mta_msg_prog(void);
 void mta_msg_syslog_open(int facility);
+void mta_msg_syslog_name(const char *syslog_name);
+int mta_msg_logfile_open(const char *path);
 void mta_msg_sinks(int sinks);
 
 void mta_msg_info(const char *fmt, ...) MTA_PRINTF(1, 2);

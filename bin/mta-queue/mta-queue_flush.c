@@ -15,38 +15,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "atomic.h"
 #include "msg.h"
 #include "mta-queue.h"
 #include "record.h"
+#include "trigger.h"
 
 #define MQ_QMGR_FIFO "public/qmgr"
-
-/* mq_qmgr_open - the queue manager's FIFO, or -1 when it is not running */
-static int
-mq_qmgr_open(struct mta_spool *sp)
-{
-	int fd = openat(sp->dirfd, MQ_QMGR_FIFO,
-			O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
-	struct stat st;
-
-	if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode))) {
-		close(fd);
-		errno = ENXIO;
-		return -1;
-	}
-	return fd;
-}
-
-/* mq_wake - write the request bytes; the FIFO was opened before moving */
-static int
-mq_wake(int fd, const char *requests)
-{
-	int rc = mta_write_all(fd, requests, strlen(requests));
-
-	close(fd);
-	return rc;
-}
 
 /* mq_to_incoming - a deferred message back to incoming/, due now */
 static int
@@ -126,9 +100,10 @@ mq_flush(struct mta_spool *sp, const char *site, const char *id)
 	const char *queues[] = {MTA_QUEUE_DEFERRED, MTA_QUEUE_INCOMING,
 				MTA_QUEUE_ACTIVE, NULL};
 	const char *where;
-	int fd;
 
-	if ((fd = mq_qmgr_open(sp)) < 0) {
+	/* Is anyone listening? Checked first, so that nothing moves when
+	 * the mail system is down. */
+	if (mta_trigger(sp->dirfd, MQ_QMGR_FIFO, "") < 0) {
 		mta_msg_error("cannot flush the queue: the mail system is down "
 			      "(no queue manager on %s/%s)", sp->dir,
 			      MQ_QMGR_FIFO);
@@ -136,7 +111,6 @@ mq_flush(struct mta_spool *sp, const char *site, const char *id)
 	}
 	if (id) {
 		if (mta_spool_find(sp, id, queues, &where) < 0) {
-			close(fd);
 			mta_msg_error("%s: no such message in the queue", id);
 			return 1;
 		}
@@ -147,9 +121,10 @@ mq_flush(struct mta_spool *sp, const char *site, const char *id)
 		mta_msg_debug("%s: %ld message(s) moved to incoming", site,
 			      mq_site(sp, site));
 	}
-	/* I: scan incoming; D: scan deferred; A: ignore the times; F: retry
-	 * destinations that were marked dead. */
-	if (mq_wake(fd, site || id ? "I" : "FADI") < 0) {
+	if (mta_trigger(sp->dirfd, MQ_QMGR_FIFO, site || id ?
+			MTA_TRIGGER_SCAN_INCOMING :
+			MTA_TRIGGER_FLUSH_DEAD MTA_TRIGGER_SCAN_ALL
+			MTA_TRIGGER_SCAN_DEFERRED MTA_TRIGGER_SCAN_INCOMING) < 0) {
 		mta_msg_error("wake the queue manager: %s", strerror(errno));
 		return EX_UNAVAILABLE;
 	}
