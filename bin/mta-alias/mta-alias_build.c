@@ -37,7 +37,7 @@ struct entry {
 
 /* Everything one build holds. */
 struct build {
-	struct aliascmd *cmd;
+	struct mta_mapcmd *cmd;
 	const char *path;	/* the source, for messages */
 	struct mta_htable table;	/* name -> struct entry, file order */
 	struct entry **order;	/* by index */
@@ -265,7 +265,7 @@ fail:
 
 /* build_run - read, check, write and commit one map */
 static int
-build_run(struct aliascmd *cmd, const char *spec, struct mta_alias_reader *ar,
+build_run(struct mta_mapcmd *cmd, const char *spec, struct mta_alias_reader *ar,
 	  int open_flags)
 {
 	struct build b = { cmd, ar->lr.path, { 0 }, NULL, 0 };
@@ -278,7 +278,7 @@ build_run(struct aliascmd *cmd, const char *spec, struct mta_alias_reader *ar,
 	build_edges(&b);
 	build_loops(&b);
 	build_includes(&b);
-	if ((map = aliascmd_open(cmd, spec, open_flags, &status)) == NULL)
+	if ((map = mta_mapcmd_open(cmd, spec, open_flags, &status)) == NULL)
 		goto out;
 	if ((status = build_write(&b, map, open_flags == MTA_MAP_WRITE)) != 0)
 		goto out;
@@ -305,13 +305,13 @@ spec_path(const char *spec)
 
 /* aliascmd_build - build the map from its source file */
 int
-aliascmd_build(struct aliascmd *cmd, const char *spec)
+aliascmd_build(struct mta_mapcmd *cmd, const char *spec)
 {
 	struct mta_alias_reader ar;
 	const char *path = spec_path(spec);
 	int status;
 
-	if (!aliascmd_buildable(spec)) {
+	if (!mta_mapcmd_buildable(spec)) {
 		mta_msg_error("%s: this map type is not built from a file "
 			      "(use hash:%s)", spec, path);
 		return EX_USAGE;
@@ -330,7 +330,7 @@ aliascmd_build(struct aliascmd *cmd, const char *spec)
 
 /* aliascmd_incremental - add entries from stdin to an existing map */
 int
-aliascmd_incremental(struct aliascmd *cmd, const char *spec)
+aliascmd_incremental(struct mta_mapcmd *cmd, const char *spec)
 {
 	struct mta_alias_reader ar;
 	int status;

@@ -19,7 +19,7 @@
 
 /* build_add - store one entry, saying what a duplicate means */
 static int
-build_add(struct mapcmd *cmd, struct mta_map *map, struct mta_mapsrc *src,
+build_add(struct mta_mapcmd *cmd, struct mta_map *map, struct mta_mapsrc *src,
 	  char *key, const char *value, int lineno)
 {
 	int rc;
@@ -41,7 +41,7 @@ build_add(struct mapcmd *cmd, struct mta_map *map, struct mta_mapsrc *src,
 
 /* build_fill - every entry of the source into the map; an exit status */
 static int
-build_fill(struct mapcmd *cmd, struct mta_map *map, struct mta_mapsrc *src)
+build_fill(struct mta_mapcmd *cmd, struct mta_map *map, struct mta_mapsrc *src)
 {
 	char *key, *value;
 	int lineno, rc;
@@ -69,7 +69,7 @@ build_source(const char *spec)
 
 /* build_one - build one map from its source file */
 static int
-build_one(struct mapcmd *cmd, const char *spec)
+build_one(struct mta_mapcmd *cmd, const char *spec)
 {
 	struct mta_buf err = MTA_BUF_INIT(2048);
 	struct mta_mapsrc src;
@@ -77,13 +77,13 @@ build_one(struct mapcmd *cmd, const char *spec)
 	int status;
 
 	if (mta_mapsrc_open(&src, build_source(spec), &err) < 0) {
-		status = mapcmd_status(errno, EX_NOINPUT);
+		status = mta_mapcmd_status(errno, EX_NOINPUT);
 		mta_msg_error("%s", mta_buf_str(&err));
 		mta_buf_release(&err);
 		return status;
 	}
 	mta_buf_release(&err);
-	map = mapcmd_open(cmd, spec, MTA_MAP_CREATE, &status);
+	map = mta_mapcmd_open(cmd, spec, MTA_MAP_CREATE, &status);
 	if (map) {
 		status = build_fill(cmd, map, &src);
 		mta_map_close(map);
@@ -92,9 +92,9 @@ build_one(struct mapcmd *cmd, const char *spec)
 	return status;
 }
 
-/* mapcmd_build - build every map named; the first failure's status */
+/* mtamap_build - build every map named; the first failure's status */
 int
-mapcmd_build(struct mapcmd *cmd)
+mtamap_build(struct mta_mapcmd *cmd)
 {
 	int status = EX_OK;
 
@@ -108,11 +108,11 @@ mapcmd_build(struct mapcmd *cmd)
 }
 
 /*
- * mapcmd_incremental - -i: add "key value" lines from stdin to the map,
+ * mtamap_incremental - -i: add "key value" lines from stdin to the map,
  * creating it when it does not exist yet (as postmap -i does).
  */
 int
-mapcmd_incremental(struct mapcmd *cmd)
+mtamap_incremental(struct mta_mapcmd *cmd)
 {
 	struct mta_buf err = MTA_BUF_INIT(2048);
 	struct mta_mapsrc src;
@@ -121,9 +121,10 @@ mapcmd_incremental(struct mapcmd *cmd)
 
 	map = mta_map_open(cmd->maps[0], MTA_MAP_WRITE | cmd->flags, &err);
 	if (map == NULL && errno == ENOENT)
-		map = mapcmd_open(cmd, cmd->maps[0], MTA_MAP_CREATE, &status);
+		map = mta_mapcmd_open(cmd, cmd->maps[0], MTA_MAP_CREATE,
+				      &status);
 	else if (map == NULL) {
-		status = mapcmd_status(errno, EX_CANTCREAT);
+		status = mta_mapcmd_status(errno, EX_CANTCREAT);
 		mta_msg_error("%s", mta_buf_str(&err));
 	}
 	mta_buf_release(&err);
