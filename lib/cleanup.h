@@ -70,4 +70,15 @@ int mta_cleanup_close(struct mta_cleanup *c, char id[MTA_QID_SIZE],
 void mta_cleanup_abort(struct mta_cleanup *c);
 const char *mta_cleanup_dsn(int status);
 
+/*
+ * Added with the implementation: the SMTP reply code that goes with
+ * mta_cleanup_dsn() (250, 451, 452, 550, 552, 554), so that smtpd answers
+ * "CODE DSN" and pickup/sendmail can tell temporary (4xx) from permanent.
+ * mta_cleanup_close() fills id even on failure (for the log line) and
+ * frees c either way; mta_cleanup_recipient() after the first text line
+ * adds an extracted recipient (the segment after 'X'), as the recipients
+ * of a "sendmail -t" maildrop file are.
+ */
+int mta_cleanup_smtp(int status);
+
 #endif

@@ -111,12 +111,13 @@ mta_qwriter_str(struct mta_qwriter *w, int type, const char *text)
 int
 mta_qwriter_line(struct mta_qwriter *w, const char *text, size_t len)
 {
-	while (len > MTA_QWRITER_LINE_MAX) {
-		if (mta_qwriter_rec(w, MTA_REC_CONT, text,
-				    MTA_QWRITER_LINE_MAX) < 0)
+	size_t max = w->line_max ? w->line_max : MTA_QWRITER_LINE_MAX;
+
+	while (len > max) {
+		if (mta_qwriter_rec(w, MTA_REC_CONT, text, max) < 0)
 			return -1;
-		text += MTA_QWRITER_LINE_MAX;
-		len -= MTA_QWRITER_LINE_MAX;
+		text += max;
+		len -= max;
 	}
 	return mta_qwriter_rec(w, MTA_REC_NORM, text, len);
 }

@@ -33,6 +33,7 @@ struct mta_qwriter {
 	int rcpt_in_segment;	/* a recipient record was written here */
 	int mixed;		/* then something else: qmgr flag bit 0 */
 	int error;		/* errno of the first failed write */
+	size_t line_max;	/* line_length_limit; 0: MTA_QWRITER_LINE_MAX */
 };
 
 int mta_qwriter_open(struct mta_qwriter *w, const struct mta_spool *sp,
