@@ -202,10 +202,17 @@ fail:
 int
 mta_spool_commit(const struct mta_spool *sp, int fd, const char *queue)
 {
+	return mta_spool_commit_mode(sp, fd, queue, MTA_SPOOL_MODE_READY);
+}
+
+/* mta_spool_commit_mode - the same with another "complete" mode (0744) */
+int
+mta_spool_commit_mode(const struct mta_spool *sp, int fd, const char *queue,
+		      mode_t mode)
+{
 	int dfd, rc;
 
-	if (fsync(fd) < 0 || fchmod(fd, MTA_SPOOL_MODE_READY) < 0 ||
-	    fsync(fd) < 0)
+	if (fsync(fd) < 0 || fchmod(fd, mode) < 0 || fsync(fd) < 0)
 		return -1;
 	dfd = openat(sp->dirfd, queue, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)

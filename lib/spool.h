@@ -48,6 +48,8 @@
 #define MTA_SPOOL_MODE_WRITING 0600
 #define MTA_SPOOL_MODE_READY 0700
 #define MTA_SPOOL_MODE_EXPIRE 0010	/* forced expiration requested */
+#define MTA_SPOOL_MODE_DROP_WRITING 0644	/* maildrop file being written */
+#define MTA_SPOOL_MODE_DROP_READY 0744	/* maildrop file complete */
 
 struct mta_spool {
 	int dirfd;
@@ -81,6 +83,8 @@ int mta_spool_find(const struct mta_spool *sp, const char *id,
 		   const char *const *queues, const char **found);
 bool mta_spool_ready(const struct stat *st);
 int mta_spool_commit(const struct mta_spool *sp, int fd, const char *queue);
+int mta_spool_commit_mode(const struct mta_spool *sp, int fd,
+			  const char *queue, mode_t mode);
 
 int mta_spool_scan_open(struct mta_spool_scan *scan,
 			const struct mta_spool *sp, const char *queue);
