@@ -37,6 +37,15 @@ LIBMTA    := $(BUILD)/libmta.a
 PROG_DIRS := $(sort $(patsubst %/,%,$(dir $(wildcard bin/*/*.c sbin/*/*.c))))
 PROGS     := $(foreach d,$(PROG_DIRS),$(BUILD)/$(d)/$(notdir $(d)))
 
+# The daemons as master finds them: $(BUILD)/libexec/mta is the
+# daemon_directory of test instances and of `make run`.
+SBIN_PROGS := $(filter $(BUILD)/sbin/%,$(PROGS))
+LIBEXEC   := $(foreach p,$(SBIN_PROGS),$(BUILD)/libexec/mta/$(notdir $(p)))
+
+# Test helpers: small programs the tests run (a test daemon, drivers).
+HELPER_SRCS := $(sort $(wildcard t/helpers/*.c))
+HELPERS   := $(HELPER_SRCS:t/helpers/%.c=$(BUILD)/t/helpers/%)
+
 UNIT_SRCS := $(sort $(wildcard t/unit/*.c))
 UNIT_BINS := $(UNIT_SRCS:t/unit/%.c=$(BUILD)/t/unit/%.t)
 
@@ -46,7 +55,7 @@ FUZZ_SRCS := $(sort $(wildcard t/fuzz/*.c))
 Q := $(if $(V),,@)
 
 .PHONY: all check test deps run install bench fuzz clean format
-all: $(LIBMTA) $(PROGS) $(UNIT_BINS)
+all: $(LIBMTA) $(PROGS) $(LIBEXEC) $(HELPERS) $(UNIT_BINS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
@@ -64,6 +73,16 @@ $(BUILD)/$(1)/$(notdir $(1)): $(patsubst %.c,$(BUILD)/%.o,$(wildcard $(1)/*.c)) 
 	$$(Q)$$(CC) $$(LDFLAGS_HARDEN) $$(LDFLAGS) -o $$@ $$^ $$(LIBS)
 endef
 $(foreach d,$(PROG_DIRS),$(eval $(call PROG_RULE,$(d))))
+
+define LIBEXEC_RULE
+$(BUILD)/libexec/mta/$(notdir $(1)): $(1)
+	@mkdir -p $$(@D)
+	$$(Q)ln -f $$< $$@
+endef
+$(foreach p,$(SBIN_PROGS),$(eval $(call LIBEXEC_RULE,$(p))))
+
+$(BUILD)/t/helpers/%: $(BUILD)/t/helpers/%.o $(LIBMTA)
+	$(Q)$(CC) $(LDFLAGS_HARDEN) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/t/unit/%.t: $(BUILD)/t/unit/%.o $(LIBMTA)
 	$(Q)$(CC) $(LDFLAGS_HARDEN) $(LDFLAGS) -o $@ $^ $(LIBS)

@@ -1,0 +1,27 @@
+/*
+ * mta-start - control the mail system: what the parts share.
+ */
+#ifndef MTA_START_H
+#define MTA_START_H
+
+#include <sys/types.h>
+
+#include "config.h"
+
+struct start_ctx {
+	const char *config_dir;
+	struct mta_config *cfg;
+	const char *queue_dir;
+};
+
+/* mta-start_check.c */
+int start_check(struct start_ctx *sc, bool quiet);
+int start_setup_spool(struct start_ctx *sc);
+
+/* mta-start_master.c */
+pid_t start_running(struct start_ctx *sc);
+int start_start(struct start_ctx *sc, bool foreground);
+int start_signal(struct start_ctx *sc, int sig, const char *what, bool wait);
+int start_status(struct start_ctx *sc);
+
+#endif
