@@ -125,10 +125,11 @@ fuzz:
 # install: the programs and man pages; the full install (daemons, users,
 # spool) comes with the chroot work.
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 755 $(filter $(BUILD)/bin/%,$(PROGS)) $(DESTDIR)$(PREFIX)/bin
 	install -m 644 $(wildcard share/man/man1/*.1) $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 644 $(wildcard share/man/man5/*.5) $(DESTDIR)$(PREFIX)/share/man/man5
+	install -m 644 $(wildcard share/man/man8/*.8) $(DESTDIR)$(PREFIX)/share/man/man8
 
 format:
 	clang-format -i lib/*.[ch] bin/*/*.[ch] sbin/*/*.[ch] t/unit/*.[ch] t/fuzz/*.c
