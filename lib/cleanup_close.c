@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cleanup_priv.h"
+#include "trigger.h"
 #include "mem.h"
 #include "msg.h"
 
@@ -187,6 +188,10 @@ mta_cleanup_close(struct mta_cleanup *c, char id[MTA_QID_SIZE],
 		             strerror(err));
 		return close_failed(c, id, why);
 	}
+	/* Tell qmgr, as Postfix's cleanup does; not running: it scans
+	 * incoming/ when it starts. */
+	(void)mta_trigger(c->w.spool->dirfd, "public/qmgr",
+			  MTA_TRIGGER_SCAN_INCOMING);
 	cleanup_free(c);
 	return MTA_CLEANUP_OK;
 }
