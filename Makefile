@@ -100,6 +100,11 @@ check: deps
 	    $(UNIT_BINS) $(wildcard t/cli/*.bats t/system/*.bats)
 test: check
 
+# run: the first of README's two commands: a complete instance under ./run/
+run: deps
+	@$(MAKE) --no-print-directory all
+	@MTA_BUILD=$(abspath $(BUILD)) sh t/run.sh
+
 bench: all
 	@MTA_BUILD=$(abspath $(BUILD)) MTA_TOP=$(CURDIR) sh t/bench/run.sh
 
