@@ -28,3 +28,11 @@ need_peer() {
 		skip "$1 is not installed (test peer: apt-get install postfix)"
 	PATH="$PATH:/usr/sbin:/sbin"
 }
+
+# not CMD...: succeed when CMD fails. Use it instead of "! CMD": bash's
+# set -e ignores a command negated with "!", so that an assertion written
+# "! grep ..." could never fail a test.
+not() {
+	if "$@"; then return 1; fi
+	return 0
+}

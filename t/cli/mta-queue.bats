@@ -87,7 +87,7 @@ list_case() {
 	chmod 600 "$SCRATCH/spool/incoming/A41CF10E069"
 	run mta-queue --queue-dir "$SCRATCH/spool" -j
 	[ "$status" -eq 0 ]
-	! grep -q A41CF10E069 <<<"$output"
+	not grep -q A41CF10E069 <<<"$output"
 	grep -q A545B10E06A <<<"$output"
 }
 
@@ -116,8 +116,8 @@ list_case() {
 	chmod 700 "$SCRATCH/spool/incoming/ABCDEF12345"
 	run mta-queue --queue-dir "$SCRATCH/spool" -j
 	[ "$status" -eq 0 ]
-	! grep -q A41CF10E069 <<<"$output"
-	! grep -q ABCDEF12345 <<<"$output"
+	not grep -q A41CF10E069 <<<"$output"
+	not grep -q ABCDEF12345 <<<"$output"
 	grep -q A545B10E06A <<<"$output"
 }
 

@@ -63,7 +63,7 @@ same_records() {
 	run mta-sendmail -f alice@test.example carol@remote.example <"$MSGS/m4"
 	[ "$status" -eq 0 ]
 	same_records F3D9310E03B F
-	! grep -q "NOT kept" "$(the_file)"
+	not grep -q "NOT kept" "$(the_file)"
 }
 
 @test "M5: header only, login name as sender" {
@@ -287,7 +287,7 @@ good_stream() {
 	run "$RECORDS" "$(the_file)"
 	[ "$(printf '%s\n' "$output" | tr '\n' '|')" = "T <time>|A rewrite_context=local|S a@b|R c@d|M |N Subject: x|X |E |" ]
 	[ "$(head -c 1 "$(the_file)")" = T ]
-	! grep -q '1 2' "$(the_file)"
+	not grep -q '1 2' "$(the_file)"
 }
 
 @test "postdrop: bad attributes are dropped with a warning" {
@@ -295,7 +295,7 @@ good_stream() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"warning: uid=$(id -u): ignoring attribute record: client_address=1.2.3.4"* ]]
 	"$RECORDS" "$(the_file)" | grep -qx 'A encoding=8bit'
-	! grep -q client_address "$(the_file)"
+	not grep -q client_address "$(the_file)"
 }
 
 @test "postdrop: malformed input is refused (65) and removed" {

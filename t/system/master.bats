@@ -72,7 +72,8 @@ wait_for() {
 	grep -q "daemon started -- version" "$I/maillog"
 	run mta-start stop
 	[ "$status" -eq 0 ]
-	! kill -0 "$pid" 2>/dev/null
+	# gone (or a zombie whose parent, init here, has not reaped it yet)
+	[ ! -e "/proc/$pid" ] || grep -q '^State:.*Z' "/proc/$pid/status"
 	run mta-start status
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"not running"* ]]
