@@ -37,6 +37,8 @@ struct qmgr_msg {
 	time_t arrival, create, active;
 	long long size, nrcpt;
 	bool expire;		/* forced (mode bit 0010) */
+	time_t warn_time;	/* W record: a delay warning is due; 0: none */
+	long warn_offset;	/* where the W record is, to mark it sent */
 	struct qmgr_job **jobs;
 	size_t njobs;
 	bool finished;

@@ -189,6 +189,40 @@ done_defer(struct qmgr *q, struct qmgr_msg *m)
 	mta_msg_debug("%s: deferred, next attempt in %lds", m->id, wait);
 }
 
+/*
+ * done_delay_warning - mail still deferred after delay_warning_time: tell
+ * the sender once (mta_dsn_delay), then mark the W record as sent (-1),
+ * in place, as Postfix does.
+ */
+static void
+done_delay_warning(struct qmgr *q, struct qmgr_msg *m)
+{
+	struct mta_buf err = MTA_BUF_INIT(1024);
+	char newid[MTA_QID_SIZE], path[MTA_SPOOL_PATH_MAX], sent[16];
+	int fd;
+
+	if (m->warn_time <= 0 || time(NULL) < m->warn_time)
+		return;
+	if (mta_dsn_delay(q->ctx->cfg, &q->ctx->spool, MTA_QUEUE_ACTIVE, m->id,
+			  newid, &err) < 0) {
+		mta_msg_warn("%s: delay warning: %s", m->id, mta_buf_str(&err));
+		mta_buf_release(&err);
+		return;
+	}
+	snprintf(sent, sizeof(sent), "%15d", -1);
+	if (mta_spool_path(&q->ctx->spool, MTA_QUEUE_ACTIVE, m->id, path,
+			   sizeof(path)) == 0 &&
+	    (fd = openat(q->ctx->spool.dirfd, path,
+			 O_RDWR | O_NOFOLLOW | O_CLOEXEC)) >= 0) {
+		/* type byte, one length byte (15), the 15 characters */
+		if (pwrite(fd, sent, 15, m->warn_offset + 2) != 15)
+			mta_msg_warn("%s: mark the delay warning sent: %s", m->id,
+				     strerror(errno));
+		close(fd);
+	}
+	mta_buf_release(&err);
+}
+
 /* qmgr_msg_finish - every job has answered: where the message goes */
 void
 qmgr_msg_finish(struct qmgr *q, struct qmgr_msg *m)
@@ -201,6 +235,7 @@ qmgr_msg_finish(struct qmgr *q, struct qmgr_msg *m)
 		return;
 	}
 	if (done_count(m, MTA_DLV_DEFERRED) > 0) {
+		done_delay_warning(q, m);
 		done_defer(q, m);
 		return;
 	}

@@ -136,6 +136,9 @@ msg_read(struct qmgr *q, struct qmgr_msg *m, FILE *fp)
 		} else if (type == MTA_REC_FROM) {
 			free(m->sender);
 			m->sender = mta_strdup(data.data);
+		} else if (type == MTA_REC_WARN) {
+			m->warn_time = (time_t)strtoll(data.data, NULL, 10);
+			m->warn_offset = (long)rr.offset;
 		} else if (type == MTA_REC_ATTR) {
 			msg_attr(m, &data, &p);
 		} else if (type == MTA_REC_ORCP) {

@@ -204,3 +204,21 @@ PY
 	[[ "$output" == *"Subject: stays"* ]]
 	[[ "$output" != *"warning"* ]]
 }
+
+@test "delay_warning_time: one warning to the sender while the mail waits" {
+	mta-start stop
+	echo "delay_warning_time = 2s" >>"$I/etc/main.cf"
+	mta-start start
+	printf 'Subject: slow\n\nx\n' | mta-sendmail -f "$ME" bob@remote.example
+	wait_for mbox_has "$I/mail/$ME" 1 || wait_for mbox_has "$I/mail/$ME" 1
+	python3 - "$I/mail/$ME" <<'PY'
+import mailbox, sys
+m = mailbox.mbox(sys.argv[1])[0]
+assert m["Subject"] == "Delayed Mail (still being retried)", m["Subject"]
+assert "Action: delayed" in m.get_payload()[1].as_string()
+PY
+	grep -q "sender delay notification" "$I/maillog"
+	sleep 4	# more attempts: no second warning
+	[ "$(mbox_count "$I/mail/$ME")" -eq 1 ]
+	[ "$(mta-queue list --json | grep -c bob@remote.example)" -eq 1 ]
+}
