@@ -34,6 +34,7 @@
 #include "msg.h"
 #include "record.h"
 #include "spool.h"
+#include "trigger.h"
 
 #define PD_PROG "mta-postdrop"
 #define PD_PICKUP_FIFO "public/pickup"
@@ -275,19 +276,9 @@ pd_commit(struct mta_spool *sp, FILE *fp)
 static void
 pd_wake(struct mta_spool *sp)
 {
-	struct stat st;
-	int fd = openat(sp->dirfd, PD_PICKUP_FIFO, O_WRONLY | O_NONBLOCK |
-			O_NOFOLLOW | O_CLOEXEC);
-
-	if (fd < 0) {
+	if (mta_trigger(sp->dirfd, PD_PICKUP_FIFO, MTA_TRIGGER_WAKEUP) < 0)
 		mta_msg_debug("wake pickup: %s: %s", PD_PICKUP_FIFO,
 			      strerror(errno));
-		return;
-	}
-	if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode) &&
-	    write(fd, "W", 1) != 1)
-		mta_msg_debug("wake pickup: %s", strerror(errno));
-	close(fd);
 }
 
 /* main - set up safely, write the file, commit, report, wake pickup */
