@@ -15,6 +15,7 @@
 #include <strings.h>
 #include <sys/time.h>
 
+#include "maildate.h"
 #include "cleanup_priv.h"
 #include "mem.h"
 #include "msg.h"
@@ -329,7 +330,7 @@ received(struct mta_cleanup *c)
 	const char *name = mta_config_str(c->cfg, "mail_name");
 	char date[CLEANUP_DATE_MAX];
 
-	cleanup_mail_date(c->arrival, date, sizeof(date));
+	mta_mail_date(c->arrival, date, sizeof(date));
 	mta_buf_printf(&b, "Received: by %s (%s", host ? host : "",
 	               name ? name : "mta");
 	if (c->have_uid)

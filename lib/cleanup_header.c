@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "maildate.h"
 #include "addr.h"
 #include "cleanup_priv.h"
 #include "mem.h"
@@ -404,7 +405,7 @@ header_done(struct mta_cleanup *c)
 	if (!(c->seen & B_MSGID))
 		mta_msg_info("%s: message-id=<>", c->w.id);
 	if (add && !(c->seen & (c->resent ? B_RDATE : B_DATE))) {
-		cleanup_mail_date(c->arrival, date, sizeof(date));
+		mta_mail_date(c->arrival, date, sizeof(date));
 		cleanup_out_recf(c, 'N', "%sDate: %s", resent, date);
 	}
 	if (add && !(c->seen & (c->resent ? B_RFROM : B_FROM)))

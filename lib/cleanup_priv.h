@@ -116,7 +116,6 @@ void cleanup_out_rec(struct mta_cleanup *c, int type, const char *text);
 void cleanup_out_recf(struct mta_cleanup *c, int type, const char *fmt, ...)
         MTA_PRINTF(3, 4);
 void cleanup_out_header(struct mta_cleanup *c, const char *text, size_t len);
-void cleanup_mail_date(time_t when, char *out, size_t size);
 void cleanup_out_rcpt(struct mta_cleanup *c, const struct cleanup_rcpt *r);
 
 #endif

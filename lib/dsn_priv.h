@@ -78,6 +78,5 @@ struct dsn_job {
 int dsn_send(struct dsn_job *job, char newid[MTA_QID_SIZE],
              struct mta_buf *err);
 void dsn_mask(char *s);
-void dsn_date(time_t when, char *out, size_t size);
 
 #endif

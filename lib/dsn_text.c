@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "maildate.h"
 #include "addr.h"
 #include "cleanup.h"
 #include "dsn_priv.h"
@@ -36,25 +37,6 @@ dsn_mask(char *s)
 	for (; s && *s; s++)
 		if (((unsigned char)*s < 0x20 && *s != '\t') || *s == 0x7f)
 			*s = '?';
-}
-
-/* dsn_date - RFC 5322 date in local time, as Postfix writes it */
-void
-dsn_date(time_t when, char *out, size_t size)
-{
-	struct tm lt;
-	char head[64], zone[64];
-	long off;
-
-	localtime_r(&when, &lt);
-	off = lt.tm_gmtoff / 60;
-	if (strftime(head, sizeof(head), "%a, %d %b %Y %H:%M:%S", &lt) == 0)
-		head[0] = '\0';
-	if (strftime(zone, sizeof(zone), "%Z", &lt) == 0)
-		zone[0] = '\0';
-	snprintf(out, size, "%s %c%02ld%02ld (%s)", head, off < 0 ? '-' : '+',
-	         (off < 0 ? -off : off) / 60, (off < 0 ? -off : off) % 60,
-	         zone);
 }
 
 /* put - one complete line of the notice */
@@ -136,7 +118,7 @@ put_header(struct out *o)
 	const char *origin = mta_config_str(o->job->cfg, "myorigin");
 	char date[128];
 
-	dsn_date(time(NULL), date, sizeof(date));
+	mta_mail_date(time(NULL), date, sizeof(date));
 	putf(o, "Date: %s", date);
 	putf(o, "From: Mail Delivery System <MAILER-DAEMON@%s>",
 	     origin ? origin : o->host);
@@ -272,7 +254,7 @@ put_rcpt_dsn(struct out *o, const struct dsn_rcpt *r)
 		put_field(o, "Diagnostic-Code", name, r->reason);
 	}
 	if (o->job->kind == DSN_DELAY) {
-		dsn_date(o->job->orig->arrival +
+		mta_mail_date(o->job->orig->arrival +
 		                 mta_config_time(o->job->cfg,
 		                                 "maximal_queue_lifetime"),
 		         date, sizeof(date));
@@ -297,7 +279,7 @@ put_report(struct out *o)
 		mta_addr_quote(&sender, orig->sender);
 	put_field(o, "X-Postfix-Sender", "rfc822", mta_buf_str(&sender));
 	if (orig->arrival > 0) {
-		dsn_date(orig->arrival, date, sizeof(date));
+		mta_mail_date(orig->arrival, date, sizeof(date));
 		putf(o, "Arrival-Date: %s", date);
 	}
 	for (size_t i = 0; i < o->job->n; i++)
