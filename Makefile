@@ -95,7 +95,7 @@ deps:
 # under test are found through MTA_BUILD.
 check: deps
 	@$(MAKE) --no-print-directory all
-	MTA_BUILD=$(abspath $(BUILD)) MTA_TOP=$(CURDIR) prove --timer \
+	MTA_BUILD=$(abspath $(BUILD)) MTA_TOP=$(CURDIR) prove --timer --failures --comments \
 	    --exec $(CURDIR)/t/run-test \
 	    $(UNIT_BINS) $(wildcard t/cli/*.bats t/system/*.bats)
 test: check

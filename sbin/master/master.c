@@ -97,12 +97,23 @@ master_pidfile(void)
 		mta_msg_fatal_status(EX_TEMPFAIL, "the mail system is already "
 				     "running (pid %ld)", strtol(text, NULL, 10));
 	}
-	/* Postfix's format: the pid right-aligned in 32 columns. */
-	snprintf(text, sizeof(text), "%*lu\n", 32, (unsigned long)getpid());
-	if (ftruncate(fd, 0) < 0 || pwrite(fd, text, strlen(text), 0) < 0)
-		mta_msg_fatal_status(EX_IOERR, "write %s: %s", MASTER_PIDFILE,
+	/* Empty until master is ready: mta-start waits for the pid. */
+	if (ftruncate(fd, 0) < 0)
+		mta_msg_fatal_status(EX_IOERR, "truncate %s: %s", MASTER_PIDFILE,
 				     strerror(errno));
 	return fd;
+}
+
+/* master_ready - the pid in the pid file, Postfix's format (32 columns) */
+static void
+master_ready(int fd)
+{
+	char text[64];
+
+	snprintf(text, sizeof(text), "%*lu\n", 32, (unsigned long)getpid());
+	if (pwrite(fd, text, strlen(text), 0) < 0)
+		mta_msg_fatal_status(EX_IOERR, "write %s: %s", MASTER_PIDFILE,
+				     strerror(errno));
 }
 
 /* master_reload - SIGHUP: new main.cf and master.cf, processes renewed */
@@ -298,5 +309,6 @@ main(int argc, char **argv)
 		mta_msg_fatal_status(EX_CONFIG, "%s", mta_buf_str(&err));
 	mta_msg_info("daemon started -- version %s, configuration %s",
 		     MTA_VERSION, m.config_dir);
+	master_ready(m.pidfile_fd);
 	master_loop(&m);
 }

@@ -32,7 +32,7 @@ start_sleep(void)
 
 /*
  * start_running - master's pid when it runs (its pid file is locked), 0
- * when not. The lock, not the number in the file, says it runs: a stale
+ * when not, -1 while it starts (locked, the pid not written yet). The lock, not the number in the file, says it runs: a stale
  * file from a crash is not mistaken for a live master.
  */
 pid_t
@@ -50,8 +50,8 @@ start_running(struct start_ctx *sc)
 		n = pread(fd, text, sizeof(text) - 1, 0);
 		text[n > 0 ? n : 0] = '\0';
 		pid = (pid_t)strtol(text, NULL, 10);
-		if (pid <= 0)
-			pid = 1;	/* locked but unreadable: still running */
+		if (pid <= 1)
+			pid = -1;	/* locked, no pid yet: starting up */
 	}
 	close(fd);
 	return pid;
@@ -91,8 +91,11 @@ start_start(struct start_ctx *sc, bool foreground)
 	int status;
 
 	if (running) {
-		mta_msg_error("the mail system is already running (pid %ld)",
-			      (long)running);
+		if (running > 0)
+			mta_msg_error("the mail system is already running "
+				      "(pid %ld)", (long)running);
+		else
+			mta_msg_error("the mail system is already starting");
 		return 1;
 	}
 	if (foreground)
@@ -139,6 +142,10 @@ start_signal(struct start_ctx *sc, int sig, const char *what, bool wait)
 		mta_msg_error("the mail system is not running");
 		return 1;
 	}
+	if (pid < 0) {
+		mta_msg_error("%s: the mail system is starting; try again", what);
+		return EX_TEMPFAIL;
+	}
 	if (kill(pid, sig) < 0) {
 		mta_msg_error("%s: kill %ld: %s", what, (long)pid, strerror(errno));
 		return EX_NOPERM;
@@ -166,6 +173,9 @@ start_status(struct start_ctx *sc)
 		mta_msg_info("the mail system is not running");
 		return 1;
 	}
-	mta_msg_info("the mail system is running: pid %ld", (long)pid);
+	if (pid < 0)
+		mta_msg_info("the mail system is starting");
+	else
+		mta_msg_info("the mail system is running: pid %ld", (long)pid);
 	return EX_OK;
 }
