@@ -132,7 +132,8 @@ daemon_logging(struct mta_daemon_ctx *ctx)
 
 	mta_msg_syslog_name(mta_config_str(ctx->cfg, "syslog_name"));
 	mta_msg_syslog_open(LOG_MAIL);
-	if (file && *file && mta_msg_logfile_open(file) < 0)
+	if (file && *file && mta_msg_logfile_open(file,
+						  mta_config_str(ctx->cfg, "myhostname")) < 0)
 		mta_msg_warn("open maillog_file %s: %s", file, strerror(errno));
 	/* A daemon's stderr is master's: keep quiet there unless -v. */
 	if (!mta_msg_verbose)

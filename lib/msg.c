@@ -1,6 +1,7 @@
 /* msg - diagnostics in one shape for every program (see msg.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,10 +44,18 @@ mta_msg_syslog_name(const char *syslog_name)
 	snprintf(msg_syslog_name, sizeof(msg_syslog_name), "%s", syslog_name);
 }
 
-/* mta_msg_syslog_open - add syslog (ident "mta/prog") as a sink */
+/*
+ * mta_msg_syslog_open - add syslog (ident "mta/prog") as a sink, when
+ * there is a syslog socket: without one, every line would cost a failed
+ * connect (the C library tries again each time).
+ */
 void
 mta_msg_syslog_open(int facility)
 {
+	struct stat st;
+
+	if (stat("/dev/log", &st) < 0 || !S_ISSOCK(st.st_mode))
+		return;
 	snprintf(msg_ident, sizeof(msg_ident), "%s/%s", msg_syslog_name,
 		 msg_prog);
 	openlog(msg_ident, LOG_PID | LOG_NDELAY, facility);
@@ -55,11 +64,11 @@ mta_msg_syslog_open(int facility)
 
 /*
  * mta_msg_logfile_open - add maillog_file as a sink: "Mon DD HH:MM:SS host
- * mta/prog[pid]: text", one write() a line so that the processes sharing
+ * mta/prog[pid]: text" (host: the first label of myhostname, as Postfix), one write() a line so that the processes sharing
  * it never mix their lines. /dev/stdout works (mta-start start-fg).
  */
 int
-mta_msg_logfile_open(const char *path)
+mta_msg_logfile_open(const char *path, const char *host)
 {
 	char *dot;
 	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
@@ -69,7 +78,9 @@ mta_msg_logfile_open(const char *path)
 	if (msg_logfd >= 0)
 		close(msg_logfd);
 	msg_logfd = fd;
-	if (gethostname(msg_host, sizeof(msg_host)) < 0)
+	if (host && *host)
+		snprintf(msg_host, sizeof(msg_host), "%s", host);
+	else if (gethostname(msg_host, sizeof(msg_host)) < 0)
 		snprintf(msg_host, sizeof(msg_host), "localhost");
 	msg_host[sizeof(msg_host) - 1] = '\0';
 	if ((dot = strchr(msg_host, '.')) != NULL)

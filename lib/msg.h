@@ -26,7 +26,7 @@ void mta_msg_init(const char *prog);
 const char *mta_msg_prog(void);
 void mta_msg_syslog_open(int facility);
 void mta_msg_syslog_name(const char *syslog_name);
-int mta_msg_logfile_open(const char *path);
+int mta_msg_logfile_open(const char *path, const char *host);
 void mta_msg_sinks(int sinks);
 
 void mta_msg_info(const char *fmt, ...) MTA_PRINTF(1, 2);

@@ -73,7 +73,8 @@ master_config(const char *dir)
 	mta_msg_syslog_name(mta_config_str(cfg, "syslog_name"));
 	mta_msg_syslog_open(LOG_MAIL);
 	file = mta_config_str(cfg, "maillog_file");
-	if (file && *file && mta_msg_logfile_open(file) < 0)
+	if (file && *file && mta_msg_logfile_open(file,
+						  mta_config_str(cfg, "myhostname")) < 0)
 		mta_msg_warn("open maillog_file %s: %s", file, strerror(errno));
 	mta_buf_release(&err);
 	return cfg;

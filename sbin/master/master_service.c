@@ -240,7 +240,8 @@ service_update(struct master *m, struct master_service *s,
 	s->path = mta_strdup(path);
 	s->maxproc = e->maxproc < 0 ?
 		(int)mta_config_int(m->cfg, "default_process_limit") : e->maxproc;
-	s->next_wakeup = e->wakeup > 0 ? time(NULL) + e->wakeup : 0;
+	/* the first wake-up at once, as Postfix: mail queued while stopped */
+	s->next_wakeup = e->wakeup > 0 ? time(NULL) : 0;
 	s->keep = true;
 }
 

@@ -138,6 +138,7 @@ qmgr_loop(struct mta_daemon_ctx *ctx)
 	struct mta_buf err = MTA_BUF_INIT(1024);
 
 	q.ctx = ctx;
+	mta_htable_init(&q.running, free);
 	if ((q.rw = mta_rewrite_new(ctx->cfg, &err)) == NULL)
 		mta_msg_fatal_status(EX_CONFIG, "%s", mta_buf_str(&err));
 	if (fchdir(ctx->spool.dirfd) < 0)	/* private/TRANSPORT is relative */
@@ -159,6 +160,7 @@ qmgr_loop(struct mta_daemon_ctx *ctx)
 		mta_map_close(q.transport_maps[i]);
 	free(q.transport_maps);
 	mta_rewrite_free(q.rw);
+	mta_htable_release(&q.running);
 	mta_buf_release(&err);
 }
 

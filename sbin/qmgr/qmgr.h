@@ -18,6 +18,7 @@
 
 #include "daemon.h"
 #include "dlv.h"
+#include "htable.h"
 #include "map.h"
 #include "rewrite.h"
 
@@ -53,6 +54,7 @@ struct qmgr {
 	size_t nmsgs;
 	bool scan_incoming, scan_deferred, ignore_times;
 	bool scan_incoming_later, scan_deferred_later;	/* no room last time */
+	struct mta_htable running;	/* transport -> deliveries in progress */
 	time_t next_deferred_scan;
 };
 

@@ -15,6 +15,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "mem.h"
 #include "msg.h"
 #include "qmgr.h"
 
@@ -32,17 +33,20 @@ qmgr_job_limit(struct qmgr *q, const char *transport)
 				   "default_destination_concurrency_limit");
 }
 
-/* job_running - deliveries in progress for a transport */
-static int
+/*
+ * job_running - the count of deliveries in progress for a transport, kept
+ * as jobs start and answer: counting them by walking every message would
+ * make each event cost as much as the whole active queue.
+ */
+static long *
 job_running(struct qmgr *q, const char *transport)
 {
-	int n = 0;
+	long *n = mta_htable_find(&q->running, transport);
 
-	for (size_t i = 0; i < q->nmsgs; i++)
-		for (size_t j = 0; j < q->msgs[i]->njobs; j++)
-			if (q->msgs[i]->jobs[j]->conn &&
-			    strcmp(q->msgs[i]->jobs[j]->transport, transport) == 0)
-				n++;
+	if (n == NULL) {
+		n = mta_calloc(1, sizeof(*n));
+		mta_htable_insert(&q->running, transport, n);
+	}
 	return n;
 }
 
@@ -142,6 +146,8 @@ job_start(struct qmgr *q, struct qmgr_job *job)
 		return;
 	}
 	job->conn = job_connect(q, job->transport, &wfp);
+	if (job->conn != NULL)
+		(*job_running(q, job->transport))++;
 	if (job->conn == NULL) {
 		snprintf(reason, sizeof(reason), "delivery temporarily suspended: "
 			 "connect to transport private/%s: %s", job->transport,
@@ -155,6 +161,7 @@ job_start(struct qmgr *q, struct qmgr_job *job)
 			 strerror(errno));
 		fclose(job->conn);
 		job->conn = NULL;
+		(*job_running(q, job->transport))--;
 		job_record_all(q, job, MTA_DLV_DEFERRED, "4.3.0", reason);
 	}
 	fclose(wfp);	/* the read side keeps the connection */
@@ -169,13 +176,13 @@ qmgr_jobs_start(struct qmgr *q)
 
 		for (size_t j = 0; j < m->njobs; j++) {
 			struct qmgr_job *job = m->jobs[j];
+			bool own = strcmp(job->transport, "retry") == 0 ||
+				   strcmp(job->transport, "error") == 0;
 
 			if (job->done || job->conn)
 				continue;
-			if (job_running(q, job->transport) >=
-			    qmgr_job_limit(q, job->transport) &&
-			    strcmp(job->transport, "retry") != 0 &&
-			    strcmp(job->transport, "error") != 0)
+			if (!own && *job_running(q, job->transport) >=
+					    qmgr_job_limit(q, job->transport))
 				continue;
 			job_start(q, job);
 		}
@@ -198,6 +205,7 @@ qmgr_job_answer(struct qmgr *q, struct qmgr_job *job)
 	}
 	fclose(job->conn);
 	job->conn = NULL;
+	(*job_running(q, job->transport))--;
 	job->done = true;
 	mta_buf_release(&err);
 }
