@@ -137,8 +137,7 @@ daemon_logging(struct mta_daemon_ctx *ctx)
 		mta_msg_warn("open maillog_file %s: %s", file, strerror(errno));
 	/* A daemon's stderr is master's: keep quiet there unless -v. */
 	if (!mta_msg_verbose)
-		mta_msg_sinks(MTA_MSG_SYSLOG |
-			      (file && *file ? MTA_MSG_LOGFILE : 0));
+		mta_msg_stderr(0);
 }
 
 /* daemon_jail - chroot and drop privileges, in that order, when root */

@@ -112,10 +112,10 @@ mta_dlv_write_request(FILE *fp, const struct mta_dlv_request *req)
 	struct mta_buf b = MTA_BUF_INIT(1 << 26);
 	int rc;
 
-	mta_buf_printf(&b, "queue_name %s\nqueue_id %s\narrival_time %lld\n"
-		       "create_time %lld\nactive_time %lld\nsender ",
-		       req->queue_name, req->queue_id, (long long)req->arrival,
-		       (long long)req->create, (long long)req->active);
+	mta_buf_printf(&b, "queue_name %s\nqueue_id %s\narrival_time %.6f\n"
+		       "create_time %.6f\nactive_time %.6f\nsender ",
+		       req->queue_name, req->queue_id, req->arrival, req->create,
+		       req->active);
 	dlv_escape(&b, req->sender);
 	mta_buf_adds(&b, "\nnexthop ");
 	dlv_escape(&b, req->nexthop);
@@ -197,11 +197,11 @@ dlv_field(struct mta_dlv_request *req, char *name, char *value)
 		return strlcpy(req->queue_id, value, sizeof(req->queue_id)) <
 			       sizeof(req->queue_id) && mta_qid_valid(value) ? 0 : -1;
 	if (strcmp(name, "arrival_time") == 0)
-		req->arrival = (time_t)strtoll(value, NULL, 10);
+		req->arrival = strtod(value, NULL);
 	else if (strcmp(name, "create_time") == 0)
-		req->create = (time_t)strtoll(value, NULL, 10);
+		req->create = strtod(value, NULL);
 	else if (strcmp(name, "active_time") == 0)
-		req->active = (time_t)strtoll(value, NULL, 10);
+		req->active = strtod(value, NULL);
 	else if (strcmp(name, "sender") == 0) {
 		free(req->sender);
 		req->sender = mta_strdup(value);
@@ -381,9 +381,9 @@ dlv_log(const struct mta_dlv_request *req, const struct mta_dlv_rcpt *r,
 	gettimeofday(&now, NULL);
 	dnow = now.tv_sec + now.tv_usec / 1e6;
 	dstart = st->start.tv_sec + st->start.tv_usec / 1e6;
-	mta_dlv_format_delay(total, sizeof(total), dnow - (double)req->arrival);
-	mta_dlv_format_delay(a, sizeof(a), (double)req->active - (double)req->arrival);
-	mta_dlv_format_delay(b, sizeof(b), dstart - (double)req->active);
+	mta_dlv_format_delay(total, sizeof(total), dnow - req->arrival);
+	mta_dlv_format_delay(a, sizeof(a), req->active - req->arrival);
+	mta_dlv_format_delay(b, sizeof(b), dstart - req->active);
 	mta_dlv_format_delay(c, sizeof(c), dnow - dstart);
 	mta_addr_quote(&to, r->address);
 	if (*r->orig && strcasecmp(r->orig, r->address) != 0) {

@@ -8,9 +8,9 @@
  *
  *	queue_name active
  *	queue_id 3F2A41C0D12
- *	arrival_time 1700000000		(the T record)
+ *	arrival_time 1700000000.005312	(the T record)
  *	create_time 1700000001
- *	active_time 1700000002		(when qmgr took it: the delays= split)
+ *	active_time 1700000002.120000	(when qmgr took it: the delays= split)
  *	sender alice@example.org	(internal form; empty: the null sender)
  *	nexthop example.com		(smtp: host, [host]:port; local: domain)
  *	rcpt OFFSET NOTIFY ORIG DSN_ORCPT ADDRESS	(one line a recipient)
@@ -63,7 +63,7 @@ struct mta_dlv_rcpt {
 struct mta_dlv_request {
 	char queue_name[MTA_QUEUE_NAME_MAX + 1];
 	char queue_id[MTA_QID_SIZE];
-	time_t arrival, create, active;
+	double arrival, create, active;	/* seconds, to the microsecond */
 	char *sender;
 	char *nexthop;
 	struct mta_dlv_rcpt *rcpt;

@@ -114,6 +114,16 @@ msg_logfile(const char *level, const char *text)
 		return;	/* nowhere left to report it */
 }
 
+/* mta_msg_stderr - keep or drop the stderr sink, the others unchanged */
+void
+mta_msg_stderr(int on)
+{
+	if (on)
+		msg_sinks |= MTA_MSG_STDERR;
+	else
+		msg_sinks &= ~MTA_MSG_STDERR;
+}
+
 /* mta_msg_sinks - choose the sinks explicitly (daemons drop stderr) */
 void
 mta_msg_sinks(int sinks)

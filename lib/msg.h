@@ -28,6 +28,7 @@ void mta_msg_syslog_open(int facility);
 void mta_msg_syslog_name(const char *syslog_name);
 int mta_msg_logfile_open(const char *path, const char *host);
 void mta_msg_sinks(int sinks);
+void mta_msg_stderr(int on);
 
 void mta_msg_info(const char *fmt, ...) MTA_PRINTF(1, 2);
 void mta_msg_debug(const char *fmt, ...) MTA_PRINTF(1, 2);

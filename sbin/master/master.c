@@ -76,6 +76,8 @@ master_config(const char *dir)
 	if (file && *file && mta_msg_logfile_open(file,
 						  mta_config_str(cfg, "myhostname")) < 0)
 		mta_msg_warn("open maillog_file %s: %s", file, strerror(errno));
+	else if (file && *file)
+		mta_msg_stderr(0);	/* the log says it all (start-fg: once) */
 	mta_buf_release(&err);
 	return cfg;
 }

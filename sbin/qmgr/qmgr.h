@@ -35,7 +35,8 @@ struct qmgr_job {
 struct qmgr_msg {
 	char id[MTA_QID_SIZE];
 	char *sender;
-	time_t arrival, create, active;
+	double arrival, active;	/* to the microsecond: the delays= split */
+	time_t create;
 	long long size, nrcpt;
 	bool expire;		/* forced (mode bit 0010) */
 	time_t warn_time;	/* W record: a delay warning is due; 0: none */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "addr.h"
@@ -132,7 +133,11 @@ msg_read(struct qmgr *q, struct qmgr_msg *m, FILE *fp)
 			m->size = f[4] > 0 ? f[4] : f[0];
 			m->nrcpt = f[2];
 		} else if (type == MTA_REC_TIME && m->arrival == 0) {
-			m->arrival = (time_t)strtoll(data.data, NULL, 10);
+			char *usec;
+
+			/* "seconds microseconds" */
+			m->arrival = (double)strtoll(data.data, &usec, 10);
+			m->arrival += strtol(usec, NULL, 10) / 1e6;
 		} else if (type == MTA_REC_FROM) {
 			free(m->sender);
 			m->sender = mta_strdup(data.data);
@@ -158,7 +163,7 @@ msg_read(struct qmgr *q, struct qmgr_msg *m, FILE *fp)
 	pending_clear(&p);
 	mta_buf_release(&data);
 	if (m->create == 0)
-		m->create = m->arrival;	/* Postfix < 2.3 files */
+		m->create = (time_t)m->arrival;	/* Postfix < 2.3 files */
 	return rc == 1 ? 0 : -1;
 }
 
@@ -214,7 +219,12 @@ qmgr_msg_load(struct qmgr *q, const char *id)
 	m = mta_calloc(1, sizeof(*m));
 	strlcpy(m->id, id, sizeof(m->id));
 	m->sender = mta_strdup("");
-	m->active = time(NULL);
+	{
+		struct timeval now;
+
+		gettimeofday(&now, NULL);
+		m->active = now.tv_sec + now.tv_usec / 1e6;
+	}
 	m->expire = (st.st_mode & MTA_SPOOL_MODE_EXPIRE) != 0;
 	if (mta_qfile_validate(fp, 0, &why) < 0 ||
 	    (rewind(fp), msg_read(q, m, fp)) < 0) {

@@ -27,13 +27,21 @@ awk -v n="$lines" 'BEGIN {
 awk -v n="$lines" -v q="$queries" 'NR % int(n / q) == 1 { print $1 }' \
 	"$tmp/access" >"$tmp/keys"
 cp "$tmp/access" "$tmp/pf"
+sync	# the new files on disk before anything is timed
 
-# seconds CMD...: wall-clock seconds of one run, stdout to $tmp/out
-seconds() {
+# once CMD...: wall-clock seconds of one run, stdout to $tmp/out
+once() {
 	s=$(date +%s.%N)
 	"$@" >"$tmp/out"
 	e=$(date +%s.%N)
 	echo "$s $e" | awk '{ printf "%.3f", $2 - $1 }'
+}
+
+# seconds CMD...: the best of three runs, so that the page cache and
+# write-back of the files just made do not decide which side wins
+seconds() {
+	a=$(once "$@"); b=$(once "$@"); c=$(once "$@")
+	printf '%s\n%s\n%s\n' "$a" "$b" "$c" | sort -n | head -1
 }
 
 b_mta=$(seconds "$mtamap" "hash:$tmp/access")
