@@ -45,6 +45,18 @@ child_argv(struct master *m, struct master_service *s)
 	return argv;
 }
 
+/*
+ * child_fd - fd as descriptor to, open across exec. dup2 onto itself
+ * would keep close-on-exec, so that case clears the flag instead.
+ */
+static int
+child_fd(int fd, int to)
+{
+	if (fd == to)
+		return fcntl(fd, F_SETFD, 0);
+	return dup2(fd, to) < 0 ? -1 : 0;
+}
+
 /* child_exec - in the child: descriptors in place, then the daemon */
 static _Noreturn void
 child_exec(struct master_service *s, char **argv)
@@ -54,8 +66,8 @@ child_exec(struct master_service *s, char **argv)
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_DFL);
-	if (dup2(s->listen_fd, MTA_DAEMON_LISTEN_FD) < 0 ||
-	    dup2(s->status_wr, MTA_DAEMON_STATUS_FD) < 0)
+	if (child_fd(s->listen_fd, MTA_DAEMON_LISTEN_FD) < 0 ||
+	    child_fd(s->status_wr, MTA_DAEMON_STATUS_FD) < 0)
 		_exit(EX_OSERR);
 	execv(s->path, argv);
 	mta_msg_error("exec %s: %s", s->path, strerror(errno));
