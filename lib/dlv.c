@@ -408,7 +408,7 @@ dlv_log_entry(const struct mta_spool *sp, const struct mta_dlv_request *req,
 	const char *queue = result == MTA_DLV_DEFERRED ? MTA_QUEUE_DEFER :
 		MTA_QUEUE_BOUNCE;
 	struct mta_buf rcpt = MTA_BUF_INIT(4096), orig = MTA_BUF_INIT(4096);
-	char path[MTA_SPOOL_PATH_MAX], dir[MTA_SPOOL_PATH_MAX], *slash;
+	char path[MTA_SPOOL_PATH_MAX];
 	struct mta_bounce_entry e = {0};
 	int rc;
 
@@ -427,11 +427,7 @@ dlv_log_entry(const struct mta_spool *sp, const struct mta_dlv_request *req,
 	e.reason = (char *)st->reason;
 	if (mta_spool_path(sp, queue, req->queue_id, path, sizeof(path)) < 0)
 		return -1;
-	snprintf(dir, sizeof(dir), "%s", path);
-	if ((slash = strrchr(dir, '/')) != NULL) {
-		*slash = '\0';	/* a hashed level may not exist yet */
-		mkdirat(sp->dirfd, dir, 0700);
-	}
+	mta_spool_mkdirs(sp, path);	/* a hashed level may not exist yet */
 	rc = mta_bouncelog_append(sp->dirfd, path, &e);
 	mta_buf_release(&rcpt);
 	mta_buf_release(&orig);

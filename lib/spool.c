@@ -112,9 +112,12 @@ mta_spool_path(const struct mta_spool *sp, const char *queue, const char *id,
 	return 0;
 }
 
-/* spool_mkdirs - create the directories on the way to path, mode 0700 */
-static int
-spool_mkdirs(const struct mta_spool *sp, const char *path)
+/*
+ * mta_spool_mkdirs - the directories on the way to path (relative to the
+ * queue directory), mode 0700: a hashed level made on first use.
+ */
+int
+mta_spool_mkdirs(const struct mta_spool *sp, const char *path)
 {
 	char dir[MTA_SPOOL_PATH_MAX];
 
@@ -136,7 +139,7 @@ spool_rename(const struct mta_spool *sp, const char *from, const char *to)
 {
 	if (renameat(sp->dirfd, from, sp->dirfd, to) == 0)
 		return 0;
-	if (errno != ENOENT || spool_mkdirs(sp, to) < 0)
+	if (errno != ENOENT || mta_spool_mkdirs(sp, to) < 0)
 		return -1;
 	return renameat(sp->dirfd, from, sp->dirfd, to);
 }
@@ -177,7 +180,7 @@ mta_spool_create(const struct mta_spool *sp, const char *queue, mode_t mode,
 		/* A link, not a rename: an existing file is never replaced. */
 		if (linkat(sp->dirfd, tmp, sp->dirfd, path, 0) == 0)
 			break;
-		if (errno == ENOENT && spool_mkdirs(sp, path) == 0)
+		if (errno == ENOENT && mta_spool_mkdirs(sp, path) == 0)
 			continue;
 		if (errno != EEXIST || tries > SPOOL_TRIES)
 			goto fail;

@@ -77,6 +77,7 @@ int mta_spool_path(const struct mta_spool *sp, const char *queue,
 		   const char *id, char *out, size_t size);
 int mta_spool_create(const struct mta_spool *sp, const char *queue,
 		     mode_t mode, char id[MTA_QID_SIZE]);
+int mta_spool_mkdirs(const struct mta_spool *sp, const char *path);
 int mta_spool_move(const struct mta_spool *sp, const char *id,
 		   const char *from, const char *to);
 int mta_spool_find(const struct mta_spool *sp, const char *id,

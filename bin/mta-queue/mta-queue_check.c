@@ -85,28 +85,11 @@ check_sound(struct mta_spool *sp, const char *path, bool maildrop,
 	return rc;
 }
 
-/* check_mkdirs - the hash levels on the way to a path inside a queue */
-static void
-check_mkdirs(struct mta_spool *sp, const char *queue, const char *path)
-{
-	char dir[MTA_SPOOL_PATH_MAX];
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	for (char *slash = strchr(dir + strlen(queue) + 1, '/'); slash;
-	     slash = strchr(slash + 1, '/')) {
-		*slash = '\0';
-		if (mkdirat(sp->dirfd, dir, 0700) < 0 && errno != EEXIST)
-			return;
-		*slash = '/';
-	}
-}
-
 /* check_move - rename within the spool, never over an existing file */
 static int
-check_move(struct mta_spool *sp, const char *queue, const char *from,
-	   const char *to)
+check_move(struct mta_spool *sp, const char *from, const char *to)
 {
-	check_mkdirs(sp, queue, to);
+	mta_spool_mkdirs(sp, to);
 	/* A link then an unlink: the old name goes only once the new is. */
 	if (linkat(sp->dirfd, from, sp->dirfd, to, 0) < 0)
 		return -1;
@@ -124,7 +107,7 @@ check_rename_logs(struct mta_spool *sp, const char *id, const char *newid)
 	for (const char *const *q = logs; *q; q++)
 		if (mta_spool_path(sp, *q, id, from, sizeof(from)) == 0 &&
 		    mta_spool_path(sp, *q, newid, to, sizeof(to)) == 0 &&
-		    check_move(sp, *q, from, to) < 0 && errno != ENOENT)
+		    check_move(sp, from, to) < 0 && errno != ENOENT)
 			mta_msg_warn("%s: rename to %s: %s", from, to,
 				     strerror(errno));
 }
@@ -147,7 +130,7 @@ check_rename_inode(struct mta_spool *sp, const char *queue, char *id,
 	snprintf(newid, sizeof(newid), "%.5s%llX", id,
 		 (unsigned long long)st->st_ino);
 	if (mta_spool_path(sp, queue, newid, to, MTA_SPOOL_PATH_MAX) < 0 ||
-	    check_move(sp, queue, path, to) < 0) {
+	    check_move(sp, path, to) < 0) {
 		mta_msg_warn("%s: cannot rename to %s: %s", path, newid,
 			     strerror(errno));
 		return -1;
@@ -170,7 +153,7 @@ check_place(struct mta_spool *sp, const char *queue, const char *id,
 	if (mta_spool_path(sp, queue, id, want, sizeof(want)) < 0 ||
 	    strcmp(want, path) == 0)
 		return;
-	if (check_move(sp, queue, path, want) < 0) {
+	if (check_move(sp, path, want) < 0) {
 		mta_msg_warn("%s: cannot move to %s: %s", path, want,
 			     strerror(errno));
 		return;
