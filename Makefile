@@ -109,7 +109,8 @@ bench: all
 	@MTA_BUILD=$(abspath $(BUILD)) MTA_TOP=$(CURDIR) sh t/bench/run.sh
 
 # fuzz: each harness under t/fuzz/ built with clang's libFuzzer (plus ASan and
-# UBSan) and run for FUZZ_SECONDS from its seed corpus.
+# UBSan) and run for FUZZ_SECONDS from its seed corpus. A harness named after
+# a daemon (t/fuzz/smtpd.c) also gets that daemon's files but its main().
 FUZZ_BUILD := build-fuzz
 fuzz:
 	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang \
@@ -118,7 +119,9 @@ fuzz:
 	    name=$$(basename $$src .c); \
 	    echo "fuzz: $$name ($(FUZZ_SECONDS)s)"; \
 	    clang -std=gnu17 -O1 -g -fsanitize=fuzzer,address,undefined -Ilib $(PKG_CFLAGS) \
-	        -o $(FUZZ_BUILD)/fuzz-$$name $$src $(FUZZ_BUILD)/libmta.a $(LIBS); \
+	        -Isbin/$$name -o $(FUZZ_BUILD)/fuzz-$$name $$src \
+	        $$(ls sbin/$$name/*.c 2>/dev/null | grep -v "/$$name\.c$$") \
+	        $(FUZZ_BUILD)/libmta.a $(LIBS); \
 	    mkdir -p $(FUZZ_BUILD)/corpus-$$name; \
 	    seeds=; [ -d t/fuzz/corpus/$$name ] && seeds=t/fuzz/corpus/$$name; \
 	    $(FUZZ_BUILD)/fuzz-$$name -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \

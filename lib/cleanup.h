@@ -81,4 +81,12 @@ const char *mta_cleanup_dsn(int status);
  */
 int mta_cleanup_smtp(int status);
 
+/*
+ * Added for smtpd: the queue id, known from open on (for "ID: client="
+ * log lines); and hold, which makes close leave the message in hold/
+ * (an access table's HOLD action) instead of waking qmgr for it.
+ */
+const char *mta_cleanup_id(const struct mta_cleanup *c);
+void mta_cleanup_hold(struct mta_cleanup *c, const char *reason);
+
 #endif

@@ -160,6 +160,41 @@ close_failed(struct mta_cleanup *c, const char *id, struct mta_buf *why)
 	return status;
 }
 
+/* mta_cleanup_id - the queue id of the file being written */
+const char *
+mta_cleanup_id(const struct mta_cleanup *c)
+{
+	return c->w.id;
+}
+
+/* mta_cleanup_hold - close into hold/: the message waits for an admin */
+void
+mta_cleanup_hold(struct mta_cleanup *c, const char *reason)
+{
+	(void)reason;
+	c->hold = true;
+}
+
+/*
+ * close_hold - the durable file goes from incoming/ to hold/; if the
+ * move fails the message stays in incoming/ and is delivered: it is on
+ * disk either way, which is what matters once we said 250.
+ */
+static int
+close_hold(struct mta_cleanup *c, const char *id, struct mta_buf *why)
+{
+	(void)why;
+	if (mta_spool_move(c->w.spool, id, MTA_QUEUE_INCOMING,
+			   MTA_QUEUE_HOLD) < 0) {
+		mta_msg_warn("%s: move to %s: %s", id, MTA_QUEUE_HOLD,
+			     strerror(errno));
+		(void)mta_trigger(c->w.spool->dirfd, "public/qmgr",
+				  MTA_TRIGGER_SCAN_INCOMING);
+	}
+	cleanup_free(c);
+	return MTA_CLEANUP_OK;
+}
+
 /*
  * mta_cleanup_close - finish the message: MTA_CLEANUP_OK only once the
  * queue file is complete and durable (qwriter: fsync, 0700, fsync dir);
@@ -188,6 +223,8 @@ mta_cleanup_close(struct mta_cleanup *c, char id[MTA_QID_SIZE],
 		             strerror(err));
 		return close_failed(c, id, why);
 	}
+	if (c->hold)
+		return close_hold(c, id, why);
 	/* Tell qmgr, as Postfix's cleanup does; not running: it scans
 	 * incoming/ when it starts. */
 	(void)mta_trigger(c->w.spool->dirfd, "public/qmgr",

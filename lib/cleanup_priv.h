@@ -71,6 +71,7 @@ struct mta_cleanup {
 	int pending_notify;
 	uid_t uid;
 	bool have_uid;
+	bool hold;		/* close moves the file to hold/ */
 	struct cleanup_env *env;
 	size_t nenv;
 	struct cleanup_rcpts rcpts, xrcpts;

@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
+#include <ctype.h>
 #include <netdb.h>
 #include <resolv.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 
 #include "dns.h"
 #include "mem.h"
+#include "msg.h"
 #include "str.h"
 
 #define DNS_MSG_MAX 65536	/* largest DNS message (TCP) */
@@ -533,4 +535,130 @@ mta_dns_rbl_free(struct mta_dns_rbl *r)
 	free(r->ip);
 	free(r->txt);
 	free(r);
+}
+
+/* mta_dns_mailhost - MX (not null) or, without MX, an address */
+enum mta_dns_status
+mta_dns_mailhost(struct mta_dns *dns, const char *domain, bool *nullmx,
+		 char *reason)
+{
+	struct mta_dns_mx mx = {0};
+	struct mta_dns_addrs a = {0};
+	struct dns_answer ans;
+	int nulls;
+
+	*nullmx = false;
+	reason[0] = '\0';
+	dns_query(dns, domain, ns_t_mx, "MX", &ans, reason);
+	if (ans.status == MTA_DNS_TEMP)
+		return MTA_DNS_TEMP;
+	if (ans.status == MTA_DNS_NOTFOUND &&
+	    dns->res.res_h_errno == HOST_NOT_FOUND)
+		return MTA_DNS_NOTFOUND;
+	nulls = ans.status == MTA_DNS_OK ? dns_mx_parse(&mx, &ans, dns->msg) : 0;
+	for (size_t i = 0; i < mx.n; i++)
+		free(mx.host[i].name);
+	free(mx.host);
+	if (mx.n > 0)
+		return MTA_DNS_OK;
+	if (nulls > 0) {
+		*nullmx = true;
+		dns_reason(reason, "Domain %s does not accept mail (null MX)",
+			   domain);
+		return MTA_DNS_NOTFOUND;
+	}
+	dns_lookup_addrs(dns, domain, &a);
+	free(a.ip);
+	strlcpy(reason, a.reason, MTA_DNS_REASON_MAX);
+	return a.status;
+}
+
+/* dns_host_syntax - letters, digits, '-', '_' in dot-separated labels */
+static bool
+dns_host_syntax(const char *name)
+{
+	if (!dns_name_ok(name))
+		return false;
+	for (const char *p = name; *p; p++)
+		if (!(isalnum((unsigned char)*p) || *p == '-' || *p == '_' ||
+		      *p == '.'))
+			return false;
+	return true;
+}
+
+/* dns_confirms - does a forward lookup of host give the address back? */
+static enum mta_dns_status
+dns_confirms(struct mta_dns *dns, const char *host, int family,
+	     const unsigned char *bytes)
+{
+	struct mta_dns_addrs a = {0};
+	size_t size = family == AF_INET ? 4 : 16;
+	enum mta_dns_status st;
+
+	dns_lookup_addrs(dns, host, &a);
+	st = a.status == MTA_DNS_TEMP ? MTA_DNS_TEMP : MTA_DNS_NOTFOUND;
+	for (size_t i = 0; i < a.n; i++)
+		if (a.ip[i].family == family &&
+		    memcmp(a.ip[i].addr, bytes, size) == 0)
+			st = MTA_DNS_OK;
+	free(a.ip);
+	return st;
+}
+
+/* dns_ptr_names - try each PTR name of the answer in turn */
+static enum mta_dns_status
+dns_ptr_names(struct mta_dns *dns, struct dns_answer *ans, const char *addr,
+	      int family, const unsigned char *bytes, struct mta_buf *name)
+{
+	int count = ns_msg_count(ans->handle, ns_s_an), len = ans->len;
+	enum mta_dns_status st = MTA_DNS_NOTFOUND, one;
+	char host[NS_MAXDNAME], (*hosts)[NS_MAXDNAME];
+	int n = 0;
+	ns_rr rr;
+
+	/* copy the names first: the forward lookups reuse dns->msg */
+	hosts = mta_calloc(DNS_HOSTS_MAX, sizeof(*hosts));
+	for (int i = 0; i < count && i < DNS_HOSTS_MAX; i++)
+		if (dns_record(ans, i, ns_t_ptr, &rr) &&
+		    dn_expand(dns->msg, dns->msg + len, ns_rr_rdata(rr), host,
+			      sizeof(host)) >= 0 && dns_host_syntax(host))
+			strlcpy(hosts[n++], mta_str_lower(host), NS_MAXDNAME);
+	for (int i = 0; i < n && st != MTA_DNS_OK; i++) {
+		if ((one = dns_confirms(dns, hosts[i], family, bytes)) ==
+		    MTA_DNS_OK)
+			mta_buf_set(name, hosts[i]);
+		else if (one == MTA_DNS_NOTFOUND)
+			mta_msg_warn("hostname %s does not resolve to address "
+				     "%s", hosts[i], addr);
+		if (one != MTA_DNS_NOTFOUND)
+			st = one;
+	}
+	free(hosts);
+	return st;
+}
+
+/* mta_dns_client_name - PTR, then forward confirmation */
+enum mta_dns_status
+mta_dns_client_name(struct mta_dns *dns, const char *addr,
+		    struct mta_buf *name)
+{
+	struct mta_buf query = MTA_BUF_INIT(NS_MAXDNAME);
+	unsigned char bytes[16];
+	char why[MTA_DNS_REASON_MAX];
+	struct dns_answer ans;
+	enum mta_dns_status st = MTA_DNS_NOTFOUND;
+	int family = strchr(addr, ':') ? AF_INET6 : AF_INET;
+
+	mta_buf_set(name, "unknown");
+	if (inet_pton(family, addr, bytes) != 1 ||
+	    mta_dns_rbl_name(&query, family == AF_INET ? "in-addr.arpa"
+			     : "ip6.arpa", addr) < 0)
+		goto out;
+	dns_query(dns, mta_buf_str(&query), ns_t_ptr, "PTR", &ans, why);
+	st = ans.status;
+	if (st == MTA_DNS_OK)
+		st = dns_ptr_names(dns, &ans, addr, family, bytes, name);
+out:
+	mta_buf_release(&query);
+	return st;
 }

@@ -104,6 +104,25 @@ void mta_dns_rbl_free(struct mta_dns_rbl *r);
 int mta_dns_rbl_name(struct mta_buf *out, const char *zone,
 		     const char *client);
 
+/*
+ * Does domain take mail? OK when it has an MX record (not a null MX) or,
+ * without MX, an A or AAAA record; the MX hosts are not resolved (as
+ * Postfix's reject_unknown_sender_domain). NOTFOUND with *nullmx set for
+ * a null MX (RFC 7505). reason: MTA_DNS_REASON_MAX bytes.
+ */
+enum mta_dns_status mta_dns_mailhost(struct mta_dns *dns, const char *domain,
+				     bool *nullmx, char *reason);
+
+/*
+ * The verified host name of a client address (smtpd_peername_lookup):
+ * its PTR names, each confirmed by a forward A/AAAA lookup that gives the
+ * address back. name gets the first confirmed name (lower case, valid
+ * host name syntax), else "unknown". OK, NOTFOUND (no PTR, or no name
+ * confirms: logged as a warning), TEMP (a lookup failed for now).
+ */
+enum mta_dns_status mta_dns_client_name(struct mta_dns *dns, const char *addr,
+					struct mta_buf *name);
+
 /* Replace control characters and non-ASCII bytes by '?' (in place). */
 char *mta_dns_sanitize(char *s);
 

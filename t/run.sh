@@ -26,6 +26,8 @@ if [ ! -f "$run/etc/main.cf" ]; then
 		alias_maps = hash:$run/etc/aliases
 		alias_database = hash:$run/etc/aliases
 		maillog_file = /dev/stdout
+		mynetworks = 127.0.0.0/8
+		smtpd_peername_lookup = no
 		minimal_backoff_time = 60s
 		queue_run_delay = 60s
 	EOF
@@ -34,6 +36,8 @@ if [ ! -f "$run/etc/main.cf" ]; then
 		pickup    fifo  n       n       n       60      1       pickup
 		qmgr      fifo  n       n       n       300     1       qmgr
 		local     unix  -       n       n       -       -       local
+		127.0.0.1:2525 inet n   n       n       -       -       smtpd
+		smtp      unix  -       n       n       -       -       smtp
 	EOF
 	cat >"$run/etc/aliases" <<-EOF
 		# make run's aliases: postmaster and root reach you.
@@ -44,4 +48,5 @@ fi
 "$build/bin/mta-alias/mta-alias" -c "$run/etc" "hash:$run/etc/aliases"
 echo "mta: running in the foreground under $run (Ctrl-C stops it)"
 echo "mta: send with: build/bin/mta-sendmail/mta-sendmail -c run/etc $user < message"
+echo "mta: or over SMTP: swaks --server 127.0.0.1:2525 --to $user@localhost"
 exec "$build/sbin/mta-start/mta-start" -c "$run/etc" start-fg
