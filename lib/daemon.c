@@ -185,10 +185,21 @@ static void
 daemon_single(struct mta_daemon_ctx *ctx, const struct mta_daemon *d)
 {
 	for (long uses = 0; ctx->max_use <= 0 || uses < ctx->max_use; uses++) {
-		int client;
+		long wait = ctx->max_idle;
+		bool timer = ctx->idle_timer > 0 && ctx->idle &&
+			     (wait <= 0 || ctx->idle_timer < wait);
+		int client, rc;
 
 		mta_daemon_available(ctx, true);
-		if (daemon_wait(ctx, ctx->max_idle) <= 0)
+		if (timer)
+			wait = ctx->idle_timer;
+		if ((rc = daemon_wait(ctx, wait)) == 0 && timer) {
+			ctx->idle_timer = 0;
+			ctx->idle(ctx);	/* e.g. close a cached connection */
+			uses--;
+			continue;
+		}
+		if (rc <= 0)
 			return;	/* idle too long, or asked to stop */
 		client = accept4(ctx->listen_fd, NULL, NULL, SOCK_CLOEXEC);
 		if (client < 0)

@@ -58,6 +58,9 @@ struct mta_daemon_ctx {
 	int argc;		/* master.cf's other arguments */
 	char **argv;
 	long max_use, max_idle;
+	long idle_timer;	/* SINGLE: call idle() after this many idle
+				   seconds (0: never); idle() re-arms it */
+	void (*idle)(struct mta_daemon_ctx *ctx);
 	void *data;		/* the daemon's own state */
 };
 

@@ -55,7 +55,8 @@ struct qmgr {
 	size_t nmsgs;
 	bool scan_incoming, scan_deferred, ignore_times;
 	bool scan_incoming_later, scan_deferred_later;	/* no room last time */
-	struct mta_htable running;	/* transport -> deliveries in progress */
+	struct mta_htable running;	/* transport, and transport:nexthop ->
+					   deliveries in progress */
 	time_t next_deferred_scan;
 };
 

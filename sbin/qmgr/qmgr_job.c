@@ -1,6 +1,10 @@
 /*
  * qmgr_job - hand recipients to the delivery agents: one connection to
- * private/TRANSPORT per job, within the transport's concurrency limit;
+ * private/TRANSPORT per job, within the concurrency limit of the job's
+ * destination (transport and next hop: TRANSPORT_destination_concurrency_limit,
+ * else default_destination_concurrency_limit) and within
+ * default_process_limit deliveries per transport (no more than master
+ * would run agents for);
  * the answer says what became of each recipient. What an agent cannot be
  * asked (no agent runs, a map failed, the error transport) qmgr records
  * itself, so that every recipient ends with a logged status.
@@ -19,7 +23,7 @@
 #include "msg.h"
 #include "qmgr.h"
 
-/* qmgr_job_limit - how many deliveries at once for a transport */
+/* qmgr_job_limit - how many deliveries at once to one destination */
 int
 qmgr_job_limit(struct qmgr *q, const char *transport)
 {
@@ -34,20 +38,62 @@ qmgr_job_limit(struct qmgr *q, const char *transport)
 }
 
 /*
- * job_running - the count of deliveries in progress for a transport, kept
- * as jobs start and answer: counting them by walking every message would
- * make each event cost as much as the whole active queue.
+ * job_running - the count of deliveries in progress for a key (a
+ * transport, or "transport:nexthop" for a destination), kept as jobs
+ * start and answer: counting them by walking every message would make
+ * each event cost as much as the whole active queue.
  */
 static long *
-job_running(struct qmgr *q, const char *transport)
+job_running(struct qmgr *q, const char *key)
 {
-	long *n = mta_htable_find(&q->running, transport);
+	long *n = mta_htable_find(&q->running, key);
 
 	if (n == NULL) {
 		n = mta_calloc(1, sizeof(*n));
-		mta_htable_insert(&q->running, transport, n);
+		mta_htable_insert(&q->running, key, n);
 	}
 	return n;
+}
+
+/* job_dest_running - deliveries in progress to the job's destination */
+static long
+job_dest_running(struct qmgr *q, const struct qmgr_job *job)
+{
+	struct mta_buf key = MTA_BUF_INIT(4096);
+	long *n;
+
+	mta_buf_printf(&key, "%s:%s", job->transport, job->req.nexthop);
+	n = mta_htable_find(&q->running, mta_buf_str(&key));
+	mta_buf_release(&key);
+	return n ? *n : 0;
+}
+
+/* job_count - one delivery more (+1) or less (-1) in progress */
+static void
+job_count(struct qmgr *q, const struct qmgr_job *job, long delta)
+{
+	struct mta_buf key = MTA_BUF_INIT(4096);
+	long *n;
+
+	*job_running(q, job->transport) += delta;
+	mta_buf_printf(&key, "%s:%s", job->transport, job->req.nexthop);
+	n = job_running(q, mta_buf_str(&key));
+	if ((*n += delta) <= 0)
+		mta_htable_remove(&q->running, mta_buf_str(&key));	/* no
+				   table that grows with every destination */
+	mta_buf_release(&key);
+}
+
+/* job_may_start - within the destination's and the transport's limits? */
+static bool
+job_may_start(struct qmgr *q, const struct qmgr_job *job)
+{
+	long cap = mta_config_int(q->ctx->cfg, "default_process_limit");
+	long limit = qmgr_job_limit(q, job->transport);
+
+	if (cap > 0 && *job_running(q, job->transport) >= cap)
+		return false;
+	return limit <= 0 || job_dest_running(q, job) < limit;
 }
 
 /* job_record_all - qmgr's own result for every pending recipient */
@@ -147,7 +193,7 @@ job_start(struct qmgr *q, struct qmgr_job *job)
 	}
 	job->conn = job_connect(q, job->transport, &wfp);
 	if (job->conn != NULL)
-		(*job_running(q, job->transport))++;
+		job_count(q, job, 1);
 	if (job->conn == NULL) {
 		snprintf(reason, sizeof(reason), "delivery temporarily suspended: "
 			 "connect to transport private/%s: %s", job->transport,
@@ -161,7 +207,7 @@ job_start(struct qmgr *q, struct qmgr_job *job)
 			 strerror(errno));
 		fclose(job->conn);
 		job->conn = NULL;
-		(*job_running(q, job->transport))--;
+		job_count(q, job, -1);
 		job_record_all(q, job, MTA_DLV_DEFERRED, "4.3.0", reason);
 	}
 	fclose(wfp);	/* the read side keeps the connection */
@@ -181,8 +227,7 @@ qmgr_jobs_start(struct qmgr *q)
 
 			if (job->done || job->conn)
 				continue;
-			if (!own && *job_running(q, job->transport) >=
-					    qmgr_job_limit(q, job->transport))
+			if (!own && !job_may_start(q, job))
 				continue;
 			job_start(q, job);
 		}
@@ -205,7 +250,7 @@ qmgr_job_answer(struct qmgr *q, struct qmgr_job *job)
 	}
 	fclose(job->conn);
 	job->conn = NULL;
-	(*job_running(q, job->transport))--;
+	job_count(q, job, -1);
 	job->done = true;
 	mta_buf_release(&err);
 }
