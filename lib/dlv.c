@@ -273,6 +273,55 @@ mta_dlv_write_end(FILE *fp)
 	return fputs("end\n", fp) == EOF || fflush(fp) == EOF ? -1 : 0;
 }
 
+/* dlv_answer - the statuses, in the order of the request, then end */
+static void
+dlv_answer(int client, const struct mta_dlv_request *req)
+{
+	int fd = dup(client);
+	FILE *out = fd < 0 ? NULL : fdopen(fd, "w");
+	int rc = out ? 0 : -1;
+
+	for (size_t i = 0; rc == 0 && i < req->nrcpt; i++)
+		rc = mta_dlv_write_status(out, &req->rcpt[i]);
+	if (rc < 0 || mta_dlv_write_end(out) < 0)
+		mta_msg_warn("%s: qmgr went away before the answer",
+			     req->queue_id);
+	if (out)
+		fclose(out);
+	else if (fd >= 0)
+		close(fd);
+}
+
+/*
+ * mta_dlv_serve - an agent's side of one connection from qmgr: read the
+ * request, let handle() deliver it (it sets every recipient's result),
+ * answer. Problems are logged; the connection stays the caller's.
+ */
+void
+mta_dlv_serve(int client, mta_dlv_handler *handle, void *data)
+{
+	struct mta_buf err = MTA_BUF_INIT(512);
+	struct mta_dlv_request req;
+	int fd = dup(client);
+	FILE *in = fd < 0 ? NULL : fdopen(fd, "r");
+
+	if (in == NULL) {
+		mta_msg_warn("client stream: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	if (mta_dlv_read_request(in, &req, &err) < 0) {
+		mta_msg_warn("%s", mta_buf_str(&err));
+	} else {
+		handle(data, &req);
+		dlv_answer(client, &req);
+	}
+	mta_dlv_release(&req);
+	mta_buf_release(&err);
+	fclose(in);
+}
+
 /* dlv_status_line - apply one "status OFFSET RESULT DSN" line */
 static int
 dlv_status_line(struct mta_dlv_request *req, char *line)

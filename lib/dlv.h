@@ -80,6 +80,11 @@ int mta_dlv_read_request(FILE *fp, struct mta_dlv_request *req,
 			 struct mta_buf *err);
 int mta_dlv_write_status(FILE *fp, const struct mta_dlv_rcpt *r);
 int mta_dlv_write_end(FILE *fp);
+
+/* What an agent does with one request (mta_dlv_serve). */
+typedef void mta_dlv_handler(void *data, struct mta_dlv_request *req);
+void mta_dlv_serve(int client, mta_dlv_handler *handle, void *data);
+
 int mta_dlv_read_status(FILE *fp, struct mta_dlv_request *req,
 			struct mta_buf *err);
 const char *mta_dlv_result_name(enum mta_dlv_result result);

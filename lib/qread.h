@@ -4,7 +4,18 @@
  * and the extracted segment say about delivery (size, DSN RET and ENVID,
  * 8-bit content), then the content, one N/L record at a time, through a
  * big stdio buffer. The queue file descriptor stays open for
- * mta_dlv_record() to mark recipients done.
+ * mta_dlv_record() to mark recipients done. Both local and smtp read
+ * their messages through it.
+ *
+ * The 'C' record is checked, never trusted: its data offset must be where
+ * the 'M' record ends and its content size must lead exactly to the 'X'
+ * record, or the file is refused (the agent defers, as for any read
+ * error), so that a lying size cannot make content bytes pass for
+ * extracted records; content that forges an 'X' record just there is
+ * caught when the content is read: its real 'X' is elsewhere, and the
+ * read fails before the message is complete. A file with no 'C' record
+ * is read through to 'X'.
+ * Sender and recipients are not read here: qmgr's request carries them.
  *
  * mta_qread_piece() is a mta_msg_read_fn (deliver.h): a piece is a whole
  * line, or with *more set the first part of a line that the next piece

@@ -5,7 +5,6 @@
  * to mailboxes, Maildirs, files and commands as the recipient, or sends
  * the message on to an address elsewhere as a new message. See local(8).
  */
-#include <errno.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,7 +108,7 @@ local_rcpt(struct local_req *lr, struct mta_expand *x, struct mta_dlv_rcpt *r,
 	}
 	dst.dsn = all->dsn;
 	dst.reason = all->text;
-	(void)mta_dlv_record(&lr->ls->ctx->spool, lr->msg->fd, lr->req, r,
+	(void)mta_dlv_record(&lr->ls->ctx->spool, lr->msg->q.fd, lr->req, r,
 			     res[all->status], &dst);
 }
 
@@ -129,8 +128,9 @@ local_defer_all(struct local_req *lr, const struct mta_dstatus *why,
 
 /* local_request - one request: the message, each recipient, in order */
 static void
-local_request(struct local_state *ls, struct mta_dlv_request *req)
+local_request(void *data, struct mta_dlv_request *req)
 {
+	struct local_state *ls = data;
 	struct mta_dlv_status base = {.relay = "local"};
 	struct local_msg msg;
 	struct local_req lr = {.ls = ls, .req = req, .msg = &msg};
@@ -153,49 +153,11 @@ local_request(struct local_state *ls, struct mta_dlv_request *req)
 	local_msg_close(&msg);
 }
 
-/* local_answer - the statuses, in the order of the request, then end */
-static void
-local_answer(int client, const struct mta_dlv_request *req)
-{
-	int fd = dup(client);
-	FILE *out = fd < 0 ? NULL : fdopen(fd, "w");
-	int rc = out ? 0 : -1;
-
-	for (size_t i = 0; rc == 0 && i < req->nrcpt; i++)
-		rc = mta_dlv_write_status(out, &req->rcpt[i]);
-	if (rc < 0 || mta_dlv_write_end(out) < 0)
-		mta_msg_warn("%s: qmgr went away before the answer",
-			     req->queue_id);
-	if (out)
-		fclose(out);
-	else if (fd >= 0)
-		close(fd);
-}
-
 /* local_serve - one connection from qmgr: a request, then the statuses */
 static void
 local_serve(struct mta_daemon_ctx *ctx, int client)
 {
-	struct mta_buf err = MTA_BUF_INIT(512);
-	struct mta_dlv_request req;
-	int fd = dup(client);
-	FILE *in = fd < 0 ? NULL : fdopen(fd, "r");
-
-	if (in == NULL) {
-		mta_msg_warn("client stream: %s", strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
-	if (mta_dlv_read_request(in, &req, &err) < 0) {
-		mta_msg_warn("%s", mta_buf_str(&err));
-	} else {
-		local_request(ctx->data, &req);
-		local_answer(client, &req);
-	}
-	mta_dlv_release(&req);
-	mta_buf_release(&err);
-	fclose(in);
+	mta_dlv_serve(client, local_request, ctx->data);
 }
 
 int

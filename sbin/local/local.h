@@ -2,7 +2,7 @@
  * local - the local(8) delivery agent: what its parts share.
  *
  * local.c		the daemon: start-up, one request, the answer
- * local_queue.c	the queue file: lock, content, Delivered-To: headers
+ * local_queue.c	the queue file (lib/qread) and its Delivered-To: headers
  * local_expand.c	alias_maps, users, .forward: the expand.h callbacks
  * local_deliver.c	one outcome of expansion: mailbox, Maildir, file,
  *			command, or a new message for a remote address
@@ -21,9 +21,8 @@
 #include "dlv.h"
 #include "expand.h"
 #include "map.h"
-#include "record.h"
+#include "qread.h"
 
-#define LOCAL_RECORD_MAX (1 << 20)	/* longest queue-file record read */
 #define LOCAL_DELIVERED_MAX 1000	/* Delivered-To: headers remembered */
 
 /* What the daemon keeps between requests. */
@@ -44,12 +43,7 @@ struct local_state {
 
 /* One message being delivered. */
 struct local_msg {
-	int fd;
-	FILE *fp;
-	off_t data_offset;	/* the first content record */
-	struct mta_rec_reader rr;
-	struct mta_buf rec;
-	bool eof;
+	struct mta_qread q;	/* the queue file: fd, content, DSN fields */
 	char **delivered;	/* Delivered-To: values, lower case */
 	size_t ndelivered;
 };
@@ -66,8 +60,6 @@ struct local_req {
 int local_msg_open(struct local_state *ls, const struct mta_dlv_request *req,
 		   struct local_msg *m, struct mta_dstatus *st);
 void local_msg_close(struct local_msg *m);
-void local_msg_rewind(struct local_msg *m);
-int local_msg_read(void *ctx, const char **data, size_t *len, bool *more);
 bool local_msg_delivered(const struct local_msg *m, const char *addr);
 
 /* local_expand.c */

@@ -259,8 +259,9 @@ copy_text(struct local_req *lr, struct mta_cleanup *c)
 	bool more;
 	int rc;
 
-	local_msg_rewind(lr->msg);
-	while ((rc = local_msg_read(lr->msg, &data, &len, &more)) > 0)
+	if (mta_qread_rewind(&lr->msg->q) < 0)
+		return -1;
+	while ((rc = mta_qread_piece(&lr->msg->q, &data, &len, &more)) > 0)
 		if (mta_cleanup_text(c, data, len, !more) < 0)
 			return 0;	/* close says why */
 	return rc;
@@ -328,8 +329,8 @@ local_deliver(struct local_req *lr, const struct mta_dlv_rcpt *r,
 		.sender = lr->req->sender,
 		.orig_rcpt = *r->orig ? r->orig : r->address,
 		.delivered = o->delivered ? o->delivered : r->address,
-		.read = local_msg_read,
-		.read_ctx = lr->msg,
+		.read = mta_qread_piece,
+		.read_ctx = &lr->msg->q,
 	};
 	struct job job = {.env = &env, .fn = job_mbox};
 
@@ -342,7 +343,7 @@ local_deliver(struct local_req *lr, const struct mta_dlv_rcpt *r,
 	}
 	if (!mta_config_bool(lr->ls->cfg, "enable_original_recipient"))
 		env.orig_rcpt = NULL;
-	local_msg_rewind(lr->msg);
+	(void)mta_qread_rewind(&lr->msg->q);	/* a failure: reads fail */
 	switch (o->kind) {
 	case MTA_EXP_MAILBOX:
 		deliver_mailbox(lr, o, &job, st);

@@ -176,8 +176,9 @@ smtp_fail_pending(struct smtp_req *sr, const struct smtp_fail *f)
 
 /* smtp_request - one request: the message, the servers, the results */
 static void
-smtp_request(struct smtp_state *ss, struct mta_dlv_request *req)
+smtp_request(void *data, struct mta_dlv_request *req)
 {
+	struct smtp_state *ss = data;
 	struct mta_buf err = MTA_BUF_INIT(512);
 	struct smtp_req sr = {.ss = ss, .req = req, .final = true};
 	struct smtp_fail f;
@@ -199,49 +200,11 @@ smtp_request(struct smtp_state *ss, struct mta_dlv_request *req)
 	mta_buf_release(&err);
 }
 
-/* smtp_answer - the statuses, in the order of the request, then end */
-static void
-smtp_answer(int client, const struct mta_dlv_request *req)
-{
-	int fd = dup(client);
-	FILE *out = fd < 0 ? NULL : fdopen(fd, "w");
-	int rc = out ? 0 : -1;
-
-	for (size_t i = 0; rc == 0 && i < req->nrcpt; i++)
-		rc = mta_dlv_write_status(out, &req->rcpt[i]);
-	if (rc < 0 || mta_dlv_write_end(out) < 0)
-		mta_msg_warn("%s: qmgr went away before the answer",
-			     req->queue_id);
-	if (out)
-		fclose(out);
-	else if (fd >= 0)
-		close(fd);
-}
-
 /* smtp_serve - one connection from qmgr: a request, then the statuses */
 static void
 smtp_serve(struct mta_daemon_ctx *ctx, int client)
 {
-	struct mta_buf err = MTA_BUF_INIT(512);
-	struct mta_dlv_request req;
-	int fd = dup(client);
-	FILE *in = fd < 0 ? NULL : fdopen(fd, "r");
-
-	if (in == NULL) {
-		mta_msg_warn("client stream: %s", strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
-	if (mta_dlv_read_request(in, &req, &err) < 0) {
-		mta_msg_warn("%s", mta_buf_str(&err));
-	} else {
-		smtp_request(ctx->data, &req);
-		smtp_answer(client, &req);
-	}
-	mta_dlv_release(&req);
-	mta_buf_release(&err);
-	fclose(in);
+	mta_dlv_serve(client, smtp_request, ctx->data);
 	smtp_cache_idle(ctx);	/* arm the timer that closes it */
 }
 
