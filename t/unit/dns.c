@@ -2,11 +2,6 @@
  * Tests for lib/dns.c against a dnsmasq started on 127.0.0.1 with a free
  * port. The machine's own resolver is never queried.
  */
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <netinet/in.h>
-#include <arpa/inet.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -14,74 +9,25 @@
 
 #include "buf.h"
 #include "dns.h"
+#include "dnsmasq.h"
 #include "tap.h"
 
-#define DNSMASQ "/usr/sbin/dnsmasq"
-
-/* A UDP port nobody uses right now, chosen by the kernel. */
-static int
-free_port(void)
-{
-	struct sockaddr_in sin = {.sin_family = AF_INET};
-	socklen_t len = sizeof(sin);
-	int fd = socket(AF_INET, SOCK_DGRAM, 0), port = -1;
-
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd >= 0 && bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&sin, &len) == 0)
-		port = ntohs(sin.sin_port);
-	if (fd >= 0)
-		close(fd);
-	return port;
-}
-
-/* Start dnsmasq with the test's records; its pid, or -1. */
-static pid_t
-start_dnsmasq(int port)
-{
-	char portarg[32];
-	pid_t pid;
-
-	snprintf(portarg, sizeof(portarg), "--port=%d", port);
-	if ((pid = fork()) != 0)
-		return pid;
-	if (freopen("/dev/null", "w", stderr) == NULL)
-		_exit(126);
-	execl(DNSMASQ, "dnsmasq", "--no-daemon", "--no-resolv", "--no-hosts",
-	      portarg, "--listen-address=127.0.0.1", "--bind-interfaces",
-	      "--conf-file=/dev/null", "--log-facility=/dev/null",
-	      "--pid-file=", "--local=/test/",
-	      "--mx-host=ex.test,mx2.ex.test,20",
-	      "--mx-host=ex.test,mx1.ex.test,10",
-	      "--mx-host=ex.test,mx1b.ex.test,10",
-	      "--host-record=mx1.ex.test,192.0.2.1,2001:db8::1",
-	      "--host-record=mx1b.ex.test,192.0.2.11",
-	      "--host-record=mx2.ex.test,192.0.2.2",
-	      "--host-record=aonly.test,192.0.2.3",
-	      "--mx-host=dead.test,nowhere.test,10",
-	      "--dns-rr=nullmx.test,15,000000",
-	      "--host-record=2.0.0.127.bl.test,127.0.0.2",
-	      "--txt-record=2.0.0.127.bl.test,Listed: see http://bl.test/",
-	      "--host-record=1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.bl.test,127.0.0.4",
-	      (char *)NULL);
-	_exit(127);
-}
-
-/* Wait until dnsmasq answers (it needs a moment to bind). */
-static int
-wait_ready(struct mta_dns *dns)
-{
-	for (int i = 0; i < 50; i++) {
-		struct mta_dns_addrs *a = mta_dns_addr(dns, "aonly.test");
-		int up = a->status == MTA_DNS_OK;
-
-		mta_dns_addrs_free(a);
-		if (up)
-			return 1;
-		usleep(100000);
-	}
-	return 0;
-}
+/* What the test's dnsmasq answers. */
+static const char *const records[] = {
+	"--mx-host=ex.test,mx2.ex.test,20",
+	"--mx-host=ex.test,mx1.ex.test,10",
+	"--mx-host=ex.test,mx1b.ex.test,10",
+	"--host-record=mx1.ex.test,192.0.2.1,2001:db8::1",
+	"--host-record=mx1b.ex.test,192.0.2.11",
+	"--host-record=mx2.ex.test,192.0.2.2",
+	"--host-record=aonly.test,192.0.2.3",
+	"--mx-host=dead.test,nowhere.test,10",
+	"--dns-rr=nullmx.test,15,000000",
+	"--host-record=2.0.0.127.bl.test,127.0.0.2",
+	"--txt-record=2.0.0.127.bl.test,Listed: see http://bl.test/",
+	"--host-record=1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.bl.test,127.0.0.4",
+	NULL,
+};
 
 /* MX order, addresses, implicit MX, null MX and NXDOMAIN. */
 static void
@@ -242,7 +188,7 @@ test_config(const char *servers)
 		return;
 	mta_config_set(cfg, "mta_resolver_servers", servers);
 	dns = mta_dns_init(cfg, &err);
-	ok(dns && wait_ready(dns), "config: its server answers");
+	ok(dns && dnsmasq_ready(dns, "aonly.test"), "config: its server answers");
 	mta_dns_free(dns);
 	mta_config_set(cfg, "mta_resolver_servers", "no.such:server");
 	ok(mta_dns_init(cfg, &err) == NULL, "config: bad value refused");
@@ -278,7 +224,7 @@ main(void)
 	char servers[64];
 	struct mta_buf err;
 	struct mta_dns *dns;
-	int port = free_port(), status;
+	int port = dnsmasq_port();
 	pid_t pid;
 
 	test_offline();
@@ -286,20 +232,19 @@ main(void)
 		printf("ok %d # skip dnsmasq not installed\n", ++tap_count);
 		return done_testing();
 	}
-	pid = start_dnsmasq(port);
+	pid = dnsmasq_start(port, records);
 	mta_buf_init(&err, 256);
 	snprintf(servers, sizeof(servers), "127.0.0.1:%d", port);
 	dns = mta_dns_init_servers(servers, &err);
 	ok(dns != NULL, "init with the test's server");
 	test_config(servers);
-	if (dns && ok(wait_ready(dns), "dnsmasq answers")) {
+	if (dns && ok(dnsmasq_ready(dns, "aonly.test"), "dnsmasq answers")) {
 		test_mx(dns);
 		test_addr(dns);
 		test_rbl(dns);
 	}
 	mta_dns_free(dns);
-	kill(pid, SIGTERM);
-	waitpid(pid, &status, 0);
+	dnsmasq_stop(pid);
 	test_dead(port);
 	mta_buf_release(&err);
 	return done_testing();
