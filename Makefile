@@ -130,14 +130,32 @@ fuzz:
 	    echo "fuzz: $$name: nothing found"; \
 	done
 
-# install: the programs and man pages; the full install (daemons, users,
-# spool) comes with the chroot work.
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8
-	install -m 755 $(filter $(BUILD)/bin/%,$(PROGS)) $(DESTDIR)$(PREFIX)/bin
-	install -m 644 $(wildcard share/man/man1/*.1) $(DESTDIR)$(PREFIX)/share/man/man1
-	install -m 644 $(wildcard share/man/man5/*.5) $(DESTDIR)$(PREFIX)/share/man/man5
-	install -m 644 $(wildcard share/man/man8/*.8) $(DESTDIR)$(PREFIX)/share/man/man8
+# install: every path of share/mta/manifest (programs into PREFIX/bin and
+# PREFIX/sbin, daemons into PREFIX/libexec/mta, the configuration into
+# SYSCONFDIR without overwriting it, man pages, the spool in QUEUE_DIR with
+# Postfix's owners and modes), after creating the users MAIL_OWNER and
+# SETGID_GROUP when root and not DESTDIR. install-links also makes sendmail,
+# mailq and newaliases. See INSTALL; share/mta/install.sh does the work.
+SYSCONFDIR   ?= /etc/mta
+QUEUE_DIR    ?= /var/spool/mta
+MAIL_OWNER   ?= mta
+SETGID_GROUP ?= mtadrop
+INSTALL_ENV = TOP='$(CURDIR)' BUILD='$(abspath $(BUILD))' DESTDIR='$(DESTDIR)' \
+	PREFIX='$(PREFIX)' SYSCONFDIR='$(SYSCONFDIR)' QUEUE_DIR='$(QUEUE_DIR)' \
+	MAIL_OWNER='$(MAIL_OWNER)' SETGID_GROUP='$(SETGID_GROUP)' FORCE='$(FORCE)'
+# What install needs built: the programs, not the tests.
+INSTALL_DEPS = $(PROGS) $(BUILD)/share/mta/manifest
+.PHONY: install-links
+install: $(INSTALL_DEPS)
+	@$(INSTALL_ENV) sh share/mta/install.sh
+install-links: $(INSTALL_DEPS)
+	@$(INSTALL_ENV) sh share/mta/install.sh --links
+
+# The manifest in the build tree too, where the built mta-start finds it.
+all: $(BUILD)/share/mta/manifest
+$(BUILD)/share/mta/manifest: share/mta/manifest
+	@mkdir -p $(@D)
+	$(Q)cp $< $@
 
 format:
 	clang-format -i lib/*.[ch] bin/*/*.[ch] sbin/*/*.[ch] t/unit/*.[ch] t/fuzz/*.c

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <syslog.h>
 #include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -140,6 +141,27 @@ daemon_logging(struct mta_daemon_ctx *ctx)
 		mta_msg_stderr(0);
 }
 
+/*
+ * daemon_libc_prime - what the C library reads from the file system on
+ * first use, read now, before the chroot: the time zone (TZ names a file
+ * under /usr/share/zoneinfo, which is not in the jail; tzset() loads it
+ * once and keeps it while TZ stays the same). Without TZ, glibc reads
+ * /etc/localtime again at every tzset() or localtime(), inside the jail
+ * too: that is the jail's etc/localtime, a copy of the host's
+ * (mta-chroot-setup). The log sinks are open already (syslog with
+ * LOG_NDELAY, maillog_file), and each daemon's pre_jail opened its maps
+ * and the resolver (res_ninit reads /etc/resolv.conf).
+ */
+static void
+daemon_libc_prime(void)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	tzset();
+	(void)localtime_r(&now, &tm);
+}
+
 /* daemon_jail - chroot and drop privileges, in that order, when root */
 static void
 daemon_jail(struct mta_daemon_ctx *ctx)
@@ -155,6 +177,8 @@ daemon_jail(struct mta_daemon_ctx *ctx)
 	    mta_priv_lookup(mta_config_str(ctx->cfg, "mail_owner"), &uid, &gid,
 			    &err) < 0)
 		mta_msg_fatal_status(EX_NOUSER, "mail_owner: %s", mta_buf_str(&err));
+	if (ctx->chroot)
+		daemon_libc_prime();
 	if (ctx->chroot && (chroot(dir) < 0 || chdir("/") < 0))
 		mta_msg_fatal_status(EX_OSERR, "chroot %s: %s", dir,
 				     strerror(errno));

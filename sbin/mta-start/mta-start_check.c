@@ -1,12 +1,10 @@
 /*
  * mta-start check: refuse to start on a configuration that would not
  * work, and say why: main.cf (every value), master.cf, the daemons it
- * names, the queue directory; and build the spool's directories with
- * Postfix's modes when they are missing.
+ * names and who they run as, the queue directory and the owners and modes
+ * of the spool (mta-start_spool.c), maps older than their source.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <grp.h>
 #include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -14,35 +12,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "jail.h"
 #include "mastercf.h"
 #include "msg.h"
 #include "mta-start.h"
 #include "path.h"
 
-/* The spool's directories: name, mode, owner (mail_owner or root), group. */
-static const struct {
-	const char *name;
-	mode_t mode;
-	bool root_owned;
-	bool setgid_group;
-} start_dirs[] = {
-	{"maildrop", 01730, false, true}, {"incoming", 0700, false, false},
-	{"active", 0700, false, false},   {"deferred", 0700, false, false},
-	{"hold", 0700, false, false},     {"corrupt", 0700, false, false},
-	{"defer", 0700, false, false},    {"bounce", 0700, false, false},
-	{"trace", 0700, false, false},    {"flush", 0700, false, false},
-	{"saved", 0700, false, false},    {"private", 0700, false, false},
-	{"public", 0710, false, true},    {"pid", 0755, true, false},
-};
-
 /* check_maps - a map source newer than its .db is a forgotten mta-map */
 static int
-check_maps(struct start_ctx *sc)
+check_maps(struct start_ctx *sc, bool quiet)
 {
 	static const char *const params[] = {"alias_maps", "transport_maps",
 					     NULL};
-	int warnings = 0;
-
+	if (quiet)
+		return 0;
 	for (const char *const *p = params; *p; p++) {
 		char list[4096], db[4200], *cp = list, *spec;
 		const char *v = mta_config_str(sc->cfg, *p);
@@ -62,28 +45,22 @@ check_maps(struct start_ctx *sc)
 					     *p, colon + 1, db,
 					     strcmp(*p, "alias_maps") ? "map" :
 					     "alias", spec);
-				warnings++;
 			}
 		}
 	}
-	return warnings;
+	return 0;	/* warnings only */
 }
 
 /* check_daemons - every command of master.cf is a program we can run */
 static int
-check_daemons(struct start_ctx *sc)
+check_daemons(struct start_ctx *sc, bool quiet)
 {
 	char path[4096];
-	struct mta_buf err = MTA_BUF_INIT(1024);
-	struct mta_master *m;
+	struct mta_master *m = sc->master;
 	int errors = 0;
 
-	mta_path_join(path, sizeof(path), sc->config_dir, "master.cf");
-	if ((m = mta_master_load(path, &err)) == NULL) {
-		mta_msg_error("%s", mta_buf_str(&err));
-		mta_buf_release(&err);
-		return 1;
-	}
+	if (m == NULL)
+		return 0;	/* said by check_master */
 	for (size_t i = 0; i < m->n; i++) {
 		mta_path_join(path, sizeof(path),
 			      mta_config_str(sc->cfg, "daemon_directory"),
@@ -95,10 +72,149 @@ check_daemons(struct start_ctx *sc)
 			errors++;
 		}
 	}
-	mta_master_free(m);
-	mta_buf_release(&err);
 	return errors;
 }
+
+/* check_master - master.cf, read once for the checks after this one */
+static int
+check_master(struct start_ctx *sc, bool quiet)
+{
+	char path[4096];
+	struct mta_buf err = MTA_BUF_INIT(1024);
+
+	mta_path_join(path, sizeof(path), sc->config_dir, "master.cf");
+	if ((sc->master = mta_master_load(path, &err)) == NULL)
+		mta_msg_error("%s", mta_buf_str(&err));
+	mta_buf_release(&err);
+	return sc->master == NULL;
+}
+
+/* check_root_ok - a daemon that must start as root: it becomes the recipient */
+static bool
+check_root_ok(const char *command)
+{
+	return strcmp(command, "local") == 0 || strcmp(command, "pipe") == 0 ||
+	       strcmp(command, "virtual") == 0;
+}
+
+/*
+ * check_privileges - no daemon runs as root where master.cf says it should
+ * not: an unprivileged service needs a mail_owner that exists and is not
+ * root. A service other than local, pipe and virtual that master.cf runs
+ * as root is worth a warning. Without root nothing runs as root.
+ */
+static int
+check_privileges(struct start_ctx *sc, bool quiet)
+{
+	const char *owner = mta_config_str(sc->cfg, "mail_owner");
+	struct passwd *pw = getpwnam(owner);
+	struct mta_master *m = sc->master;
+	int errors = 0;
+
+	if (m == NULL || geteuid() != 0)
+		return 0;
+	for (size_t i = 0; i < m->n; i++) {
+		const struct mta_master_ent *e = &m->ents[i];
+
+		if (e->unpriv && (pw == NULL || pw->pw_uid == 0)) {
+			mta_msg_error("%s, line %d: service %s: unpriv is y but "
+				      "mail_owner %s %s: set mail_owner in main.cf "
+				      "to an unprivileged user (see INSTALL)",
+				      m->path, e->lineno, e->service, owner,
+				      pw ? "is root: it would run as root" :
+				      "does not exist");
+			errors++;
+		} else if (!e->unpriv && !check_root_ok(e->command) && !quiet) {
+			mta_msg_warn("%s, line %d: service %s (%s) runs as root "
+				     "(unpriv n): only local, pipe and virtual "
+				     "need to", m->path, e->lineno, e->service,
+				     e->command);
+		}
+	}
+	return errors;
+}
+
+/* check_queue_dir - queue_directory is a directory, or is not there yet */
+static int
+check_queue_dir(struct start_ctx *sc, bool quiet)
+{
+	struct stat st;
+
+	errno = 0;
+	if (stat(sc->queue_dir, &st) < 0 && errno == ENOENT) {
+		if (!quiet)
+			mta_msg_warn("queue_directory %s does not exist yet: "
+				     "start makes it", sc->queue_dir);
+		return 0;
+	}
+	if (errno || !S_ISDIR(st.st_mode)) {
+		mta_msg_error("queue_directory %s: %s", sc->queue_dir,
+			      errno ? strerror(errno) : "not a directory");
+		return 1;
+	}
+	return 0;
+}
+
+/* What check_jail's report hears: the context, and what it counted. */
+struct check_jail_ctx {
+	const char *queue_dir;
+	bool quiet;
+	int errors;
+};
+
+/* jail_report - one file of the chroot jail that is missing or stale */
+static void
+jail_report(void *ctx, const struct mta_jail_file *f,
+	    enum mta_jail_state state, const char *why)
+{
+	struct check_jail_ctx *jc = ctx;
+
+	if (state == MTA_JAIL_MISSING) {
+		mta_msg_error("chroot jail %s: %s is missing: run "
+			      "mta-chroot-setup", jc->queue_dir, f->rel);
+		jc->errors++;
+	} else if (!jc->quiet) {
+		mta_msg_warn("chroot jail %s: %s: %s: run mta-chroot-setup",
+			     jc->queue_dir, f->rel, why);
+	}
+}
+
+/*
+ * check_jail - when a service runs chrooted (and we are root, so that it
+ * really does), the jail has every file of lib/jail.c's manifest: a
+ * missing one is an error, a stale one (the host's changed) a warning.
+ */
+static int
+check_jail(struct start_ctx *sc, bool quiet)
+{
+	struct check_jail_ctx jc = {sc->queue_dir, quiet, 0};
+	struct mta_buf err = MTA_BUF_INIT(1024);
+	bool jailed = false;
+
+	for (size_t i = 0; sc->master && i < sc->master->n; i++)
+		jailed |= sc->master->ents[i].chroot;
+	if (!jailed || geteuid() != 0)
+		return 0;
+	if (mta_jail_check(sc->queue_dir, jail_report, &jc, &err) < 0 && !quiet)
+		mta_msg_warn("chroot jail: %s", mta_buf_str(&err));
+	mta_buf_release(&err);
+	return jc.errors;
+}
+
+/*
+ * The checks, in order: each says on stderr what is wrong and returns its
+ * number of errors (warnings do not count). check_master reads master.cf
+ * into sc->master for those after it.
+ */
+static int (*const start_checks[])(struct start_ctx *sc, bool quiet) = {
+	check_queue_dir,
+	check_master,
+	check_daemons,
+	check_privileges,
+	start_check_spool,
+	check_jail,
+	check_maps,
+};
 
 /*
  * start_check - everything that must hold before master may start.
@@ -107,86 +223,11 @@ check_daemons(struct start_ctx *sc)
 int
 start_check(struct start_ctx *sc, bool quiet)
 {
-	struct stat st;
 	int errors = 0;
 
-	errno = 0;
-	if (stat(sc->queue_dir, &st) < 0 && errno == ENOENT) {
-		if (!quiet)
-			mta_msg_warn("queue_directory %s does not exist yet: "
-				     "start makes it", sc->queue_dir);
-	} else if (errno || !S_ISDIR(st.st_mode)) {
-		mta_msg_error("queue_directory %s: %s", sc->queue_dir,
-			      errno ? strerror(errno) : "not a directory");
-		errors++;
-	}
-	errors += check_daemons(sc);
-	if (!quiet)
-		check_maps(sc);
+	for (size_t i = 0; i < sizeof(start_checks) / sizeof(start_checks[0]); i++)
+		errors += start_checks[i](sc, quiet);
+	mta_master_free(sc->master);
+	sc->master = NULL;
 	return errors;
-}
-
-/* setup_ids - who owns the spool: mail_owner and setgid_group when root */
-static void
-setup_ids(struct start_ctx *sc, uid_t *owner, gid_t *gid, gid_t *dropgid)
-{
-	struct passwd *pw;
-	struct group *gr;
-
-	*owner = geteuid();
-	*gid = *dropgid = getegid();
-	if (*owner != 0)
-		return;
-	if ((pw = getpwnam(mta_config_str(sc->cfg, "mail_owner"))) != NULL) {
-		*owner = pw->pw_uid;
-		*gid = pw->pw_gid;
-	} else {
-		mta_msg_warn("mail_owner %s: no such user (create it: see "
-			     "INSTALL); the spool stays root's",
-			     mta_config_str(sc->cfg, "mail_owner"));
-	}
-	if ((gr = getgrnam(mta_config_str(sc->cfg, "setgid_group"))) != NULL)
-		*dropgid = gr->gr_gid;
-}
-
-/* start_setup_spool - the spool's directories, made where missing */
-int
-start_setup_spool(struct start_ctx *sc)
-{
-	uid_t owner;
-	gid_t gid, dropgid;
-	int dfd;
-
-	if (mkdir(sc->queue_dir, 0755) < 0 && errno != EEXIST) {
-		mta_msg_error("create %s: %s", sc->queue_dir, strerror(errno));
-		return -1;
-	}
-	if ((dfd = open(sc->queue_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return -1;
-	setup_ids(sc, &owner, &gid, &dropgid);
-	for (size_t i = 0; i < sizeof(start_dirs) / sizeof(start_dirs[0]); i++) {
-		const char *name = start_dirs[i].name;
-
-		if (mkdirat(dfd, name, 0700) < 0) {
-			if (errno == EEXIST)
-				continue;	/* an administrator's choice stands */
-			mta_msg_error("create %s/%s: %s", sc->queue_dir, name,
-				      strerror(errno));
-			close(dfd);
-			return -1;
-		}
-		if (geteuid() == 0 &&
-		    fchownat(dfd, name, start_dirs[i].root_owned ? 0 : owner,
-			     start_dirs[i].setgid_group ? dropgid :
-			     start_dirs[i].root_owned ? 0 : gid, 0) < 0)
-			mta_msg_warn("chown %s/%s: %s", sc->queue_dir, name,
-				     strerror(errno));
-		/* Without root the instance is one user's: modes for it alone. */
-		if (fchmodat(dfd, name, geteuid() == 0 ? start_dirs[i].mode :
-			     (start_dirs[i].mode & 07700) | 0700, 0) < 0)
-			mta_msg_warn("chmod %s/%s: %s", sc->queue_dir, name,
-				     strerror(errno));
-	}
-	close(dfd);
-	return 0;
 }

@@ -176,6 +176,8 @@ wait_for() {
 	id nobody >/dev/null 2>&1 || skip "no user nobody"
 	echo "mail_owner = nobody" >>"$I/etc/main.cf"
 	echo "jail unix - y y - 1 testd single" >>"$I/etc/master.cf"
+	# the jail's files (mta-start refuses a jail without them), master.cf as it is
+	mkdir -p "$I/spool" && mta-chroot-setup --master-cf /dev/null
 	mta-start start
 	a=$(ask "$I/spool/private/jail")
 	[[ "$a" == *"uid=$(id -u nobody) "* ]]
