@@ -35,9 +35,10 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/mta-bench-smtp.XXXXXX")
 chmod 755 "$tmp"
 sinkpid=
 cleanup() {
-	[ -n "$sinkpid" ] && kill "$sinkpid" 2>/dev/null
+	# (set -e: a failing last command of an && list would end the trap)
+	[ -z "$sinkpid" ] || kill "$sinkpid" 2>/dev/null || true
 	MTA_CONFIG_DIR=$tmp/mta/etc "$MTA_BUILD/libexec/mta/mta-start" stop >/dev/null 2>&1 || true
-	[ -f "$tmp/pf/etc/main.cf" ] && postfix -c "$tmp/pf/etc" stop >/dev/null 2>&1
+	[ ! -f "$tmp/pf/etc/main.cf" ] || postfix -c "$tmp/pf/etc" stop >/dev/null 2>&1 || true
 	if [ -n "${BENCH_KEEP:-}" ]; then
 		echo "smtp: kept $tmp"
 	else
