@@ -60,49 +60,7 @@ teardown() {
 # qmgr [--sender S] [--line TEXT]... RCPT...: a queue file in active/ and
 # one request to private/local; prints "id ID", then the agent's answer
 qmgr() {
-	python3 - "$I" "$MTA_TOP/t/cli/mkqueuefile.py" "$@" <<'PY'
-import os, random, socket, subprocess, sys, time
-top, mkq, args = sys.argv[1], sys.argv[2], sys.argv[3:]
-sender, lines, rcpts = "alice@example.org", [], []
-while args:
-    a = args.pop(0)
-    if a == "--sender": sender = args.pop(0)
-    elif a == "--line": lines += ["--line", args.pop(0)]
-    else: rcpts.append(a)
-qid = "".join(random.choice("0123456789ABCDEF") for _ in range(11))
-path = os.path.join(top, "spool/active", qid)
-cmd = [mkq, path, "--sender", sender] + lines
-for r in rcpts: cmd += ["--rcpt", r]
-subprocess.run(cmd, check=True)
-os.chmod(path, 0o700)
-data, pos, offsets = open(path, "rb").read(), 0, []
-while pos < len(data):
-    t, n, shift, pos = data[pos:pos+1], 0, 0, pos + 1
-    start = pos - 1
-    while True:
-        b = data[pos]; pos += 1
-        n |= (b & 0x7F) << shift; shift += 7
-        if not b & 0x80: break
-    if t == b"R": offsets.append(start)
-    pos += n
-esc = lambda s: "".join(c if ord(c) > 32 and c not in "%\x7f" else "%%%02X" % ord(c) for c in s) or "%"
-now = int(time.time())
-req = "queue_name active\nqueue_id %s\narrival_time %d\ncreate_time %d\n" \
-      "active_time %d\nsender %s\nnexthop host.example\n" % (qid, now, now, now, esc(sender))
-for off, r in zip(offsets, rcpts):
-    req += "rcpt %d 0 %s %% %s\n" % (off, esc(r), esc(r))
-req += "end\n"
-s = socket.socket(socket.AF_UNIX); s.settimeout(30)
-s.connect(os.path.join(top, "spool/private/local"))
-s.sendall(req.encode())
-answer = b""
-while not answer.endswith(b"end\n"):
-    got = s.recv(4096)
-    if not got: break
-    answer += got
-print("id", qid)
-sys.stdout.write(answer.decode())
-PY
+	python3 "$MTA_TOP/t/system/playqmgr.py" "$I/spool" local "$@"
 }
 
 # show: the answer and the log, printed by bats when a test fails
