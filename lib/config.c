@@ -328,7 +328,12 @@ default_myhostname(struct mta_config *cfg)
 	return cfg->def_myhostname;
 }
 
-/* default_mydomain - myhostname without its first label, or localdomain */
+/*
+ * default_mydomain - myhostname without its first label, or localdomain.
+ * A myhostname that refers to $mydomain while mydomain is unset would ask
+ * for this default again while computing it: that inner ask gets
+ * "localdomain", as default_myhostname() does for a mydomain with '$'.
+ */
 static const char *
 default_mydomain(struct mta_config *cfg)
 {
@@ -337,8 +342,12 @@ default_mydomain(struct mta_config *cfg)
 
 	if (cfg->def_mydomain)
 		return cfg->def_mydomain;
+	if (cfg->in_def_mydomain)
+		return "localdomain";
+	cfg->in_def_mydomain = true;
 	if (config_value(cfg, "myhostname", &host, &why) < 0 || host == NULL)
 		host = "";
+	cfg->in_def_mydomain = false;
 	mta_buf_release(&why);
 	dot = strchr(host, '.');
 	cfg->def_mydomain = mta_strdup(dot && dot[1] ? dot + 1 : "localdomain");

@@ -27,6 +27,7 @@ struct mta_config {
 	char *hostname;	/* gethostname(), read once at load */
 	char *def_myhostname;	/* computed defaults, dropped with the cache */
 	char *def_mydomain;
+	bool in_def_mydomain;	/* computing it: myhostname refers back */
 	struct mta_buf error;	/* last expansion error */
 };
 

@@ -203,6 +203,13 @@ test_types(void)
 	cfg = load("myhostname = mail\n", 0, &err);
 	is_str(mta_config_str(cfg, "mydomain"), "localdomain", "mydomain of a one-label name");
 	mta_config_free(cfg);
+	/* found by the maincf fuzzer: each default asked for the other */
+	cfg = load("myhostname = host.$mydomain\n", 0, &err);
+	is_str(mta_config_str(cfg, "mydomain"), "localdomain",
+	       "myhostname refers to an unset mydomain: no endless recursion");
+	is_str(mta_config_str(cfg, "myhostname"), "host.localdomain",
+	       "and myhostname gets localdomain");
+	mta_config_free(cfg);
 	mta_buf_release(&err);
 }
 
