@@ -31,6 +31,7 @@
 #include "spool.h"
 
 #define SMTPD_IN_SIZE 65536	/* input buffer */
+#define SMTPD_NCMDS 10		/* the commands smtpd_session knows */
 #define SMTPD_OUT_SIZE 16384	/* replies gathered before a write */
 
 /* How one line (or piece of a line) of input ended. */
@@ -50,6 +51,7 @@ struct smtpd_io {
 	long timeout;		/* seconds a read or write may wait */
 	struct timespec deadline;	/* of the command at hand */
 	bool eof, timedout, failed;
+	int last_code;		/* of the last reply given */
 	unsigned long long in_bytes;
 };
 
@@ -100,7 +102,9 @@ struct smtpd_session {
 	long errors, junk, messages;
 	const char *last_cmd;	/* for "lost connection after CMD" */
 	bool quit;		/* end the session after the next reply */
-	bool pipelining_error;
+	/* per command: how often given, how often answered 2xx/3xx; the
+	 * last slot counts unknown commands (the disconnect line) */
+	unsigned cmd_total[SMTPD_NCMDS + 1], cmd_ok[SMTPD_NCMDS + 1];
 };
 
 /* smtpd_io.c */

@@ -16,6 +16,7 @@
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -137,6 +138,7 @@ smtpd_io_reply(struct smtpd_io *io, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return;
+	io->last_code = atoi(line);
 	if ((size_t)n > sizeof(line) - 3)
 		n = (int)sizeof(line) - 3;
 	/* nothing from outside reaches the client raw */

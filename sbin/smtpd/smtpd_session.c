@@ -41,7 +41,7 @@ static void cmd_noop(struct smtpd_session *s, char *arg);
 static void cmd_quit(struct smtpd_session *s, char *arg);
 static void cmd_help(struct smtpd_session *s, char *arg);
 
-static const struct smtpd_cmd smtpd_cmds[] = {
+static const struct smtpd_cmd smtpd_cmds[SMTPD_NCMDS] = {
 	{"HELO", cmd_helo, false, false},
 	{"EHLO", cmd_ehlo, false, false},
 	{"MAIL", smtpd_cmd_mail, true, false},
@@ -49,9 +49,9 @@ static const struct smtpd_cmd smtpd_cmds[] = {
 	{"DATA", smtpd_cmd_data, false, false},
 	{"RSET", cmd_rset, true, true},
 	{"NOOP", cmd_noop, false, true},
-	{"QUIT", cmd_quit, false, false},
 	{"VRFY", smtpd_cmd_vrfy, false, true},
 	{"HELP", cmd_help, false, true},
+	{"QUIT", cmd_quit, false, false},
 };
 
 /* smtpd_reply - "CODE DSN text" (dsn may be NULL); counts 4xx/5xx as errors */
@@ -378,6 +378,7 @@ session_command(struct smtpd_session *s, struct mta_buf *line,
 		const struct smtpd_line *info)
 {
 	const struct smtpd_cmd *cmd;
+	size_t slot;
 	char *arg;
 
 	if (info->crlf == false && s->bare == SMTPD_BARE_REJECT) {
@@ -399,6 +400,9 @@ session_command(struct smtpd_session *s, struct mta_buf *line,
 	}
 	cmd = find_cmd(line->data, &arg);
 	s->last_cmd = cmd ? cmd->name : "UNKNOWN";
+	slot = cmd ? (size_t)(cmd - smtpd_cmds) : SMTPD_NCMDS;
+	s->cmd_total[slot]++;
+	s->io.last_code = 0;
 	if (cmd == NULL) {
 		mta_msg_warn("non-SMTP command from %s[%s]: %.100s", s->name,
 			     s->addr, line->data);
@@ -414,6 +418,8 @@ session_command(struct smtpd_session *s, struct mta_buf *line,
 		return;
 	}
 	cmd->run(s, arg);
+	if (s->io.last_code > 0 && s->io.last_code < 400)
+		s->cmd_ok[slot]++;
 	if (!s->quit && (!cmd->group_ok || strcmp(s->protocol, "ESMTP") != 0) &&
 	    cmd->run != smtpd_cmd_data && smtpd_io_pending(&s->io))
 		smtpd_sync_error(s, cmd->name);
@@ -454,6 +460,42 @@ session_loop(struct smtpd_session *s)
 	mta_buf_release(&line);
 }
 
+/*
+ * session_disconnect_log - Postfix's "disconnect from" line with the
+ * commands of the session: "ehlo=1 mail=1 rcpt=1/2 ... commands=5/6",
+ * ok/given where some failed.
+ */
+static void
+session_disconnect_log(struct smtpd_session *s)
+{
+	struct mta_buf b = MTA_BUF_INIT(512);
+	unsigned total = 0, ok = 0;
+
+	for (size_t i = 0; i <= SMTPD_NCMDS; i++) {
+		char name[8];
+
+		if (s->cmd_total[i] == 0)
+			continue;
+		snprintf(name, sizeof(name), "%s",
+			 i < SMTPD_NCMDS ? smtpd_cmds[i].name : "unknown");
+		mta_str_lower(name);
+		total += s->cmd_total[i];
+		ok += s->cmd_ok[i];
+		if (s->cmd_ok[i] == s->cmd_total[i])
+			mta_buf_printf(&b, " %s=%u", name, s->cmd_total[i]);
+		else
+			mta_buf_printf(&b, " %s=%u/%u", name, s->cmd_ok[i],
+				       s->cmd_total[i]);
+	}
+	if (ok == total)
+		mta_buf_printf(&b, " commands=%u", total);
+	else
+		mta_buf_printf(&b, " commands=%u/%u", ok, total);
+	mta_msg_info("disconnect from %s[%s]%s", s->name, s->addr,
+		     mta_buf_str(&b));
+	mta_buf_release(&b);
+}
+
 /* smtpd_session - serve one client on fd, then forget it */
 void
 smtpd_session(struct smtpd *sd, int fd)
@@ -468,7 +510,7 @@ smtpd_session(struct smtpd *sd, int fd)
 	(void)smtpd_io_flush(&s->io);
 	smtpd_reset(s);
 	smtpd_anvil_leave(sd);
-	mta_msg_info("disconnect from %s[%s]", s->name, s->addr);
+	session_disconnect_log(s);
 	mta_restrict_session_end(&s->rc);
 	free(s->helo);
 	free(s);
