@@ -143,6 +143,10 @@ helo_accept(struct smtpd_session *s, const char *name, const char *cmd,
 	smtpd_reset(s);
 	free(s->helo);
 	s->helo = mta_strndup(name, 255);
+	/* it goes into logs and our Received: header: no control bytes */
+	for (char *p = s->helo; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	s->rc.helo = s->helo;
 	s->protocol = protocol;
 	s->rc.protocol = protocol;

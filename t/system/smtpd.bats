@@ -251,3 +251,19 @@ queue_files() {
 	show
 	[[ "${lines[3]}" == "451 4.3.0 Error: queue file write error" ]]
 }
+
+@test "a HELO name with control bytes reaches neither the log nor the header raw" {
+	smtp_main "smtpd_recipient_restrictions = permit_mynetworks, reject"
+	smtp_start
+	run smtpc chat 'EHLO evil\x1b[31mname\x07' 'MAIL FROM:<a@b.example>' \
+		'RCPT TO:<x@elsewhere.example>' 'DATA' 'Subject: c\r\n\r\nbody\r\n.' 'QUIT'
+	show
+	[[ "${lines[5]}" =~ ^250\ 2\.0\.0\ Ok:\ queued\ as\ ([0-9A-Za-z]+)$ ]]
+	id=${BASH_REMATCH[1]}
+	mta-start stop
+	run mta-queue cat "$id"
+	[[ "$output" == *"Received: from evil?[31mname? (unknown [127.0.0.1])"* ]]
+	not grep -q $'\x1b' "$I/maillog"
+	run mta-queue cat "$id"
+	not grep -q $'\x1b' <<<"$output"
+}
