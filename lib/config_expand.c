@@ -154,9 +154,10 @@ static int
 brace_group(struct expand_ctx *x, const char **s, const char *end,
 	    const char **start, size_t *len)
 {
-	long n = match_close(*s + 1, (size_t)(end - *s - 1), '{', '}');
+	long n = *s < end && **s == '{' ?
+		match_close(*s + 1, (size_t)(end - *s - 1), '{', '}') : -1;
 
-	if (**s != '{' || n < 0) {
+	if (n < 0) {
 		mta_buf_printf(x->err, "missing '}' in \"%.*s\"",
 			       (int)(end - *s), *s);
 		return -1;

@@ -131,6 +131,11 @@ test_expand(void)
 	   "a lone '$' is an error that says to write $$");
 	ok(mta_config_expand(cfg, "${{a} == {b}}", &out, &err) < 0, "${{ }} unsupported");
 	ok(mta_config_expand(cfg, "${myhostname?{x}y}", &out, &err) < 0, "junk after braces");
+	/* found by the maincf fuzzer: the second branch missing at the end */
+	ok(mta_config_expand(cfg, "${myhostname?{x}:", &out, &err) < 0,
+	   "a ':' and no second branch: an error, not a read past the end");
+	ok(mta_config_expand(cfg, "${myhostname?{x}:}", &out, &err) < 0,
+	   "an empty second branch before '}'");
 	mta_config_set(cfg, "myhostname", "other.example.org");
 	is_str(mta_config_str(cfg, "mydomain"), "example.org", "set drops the cache");
 	mta_config_free(cfg);
