@@ -1,12 +1,12 @@
 /*
- * dns - MX, address and DNSBL lookups through the C library's resolver.
- * See dns.h for the contract.
+ * dns - MX, address and DNSBL lookups through the C library's resolver:
+ * the resolver state and the queries. Walking the answers is
+ * dns_answer.c's job. See dns.h for the contract.
  */
 #include <sys/types.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
-#include <ctype.h>
 #include <netdb.h>
 #include <resolv.h>
 #include <stdarg.h>
@@ -14,14 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dns.h"
+#include "dns_priv.h"
 #include "mem.h"
 #include "msg.h"
 #include "str.h"
 
 #define DNS_MSG_MAX 65536	/* largest DNS message (TCP) */
-#define DNS_HOSTS_MAX 100	/* MX hosts kept */
-#define DNS_ADDRS_MAX 64	/* addresses kept per host */
 #define DNS_SERVERS_MAX 1024	/* length of mta_resolver_servers */
 
 struct mta_dns {
@@ -29,11 +27,10 @@ struct mta_dns {
 	unsigned char *msg;	/* answer buffer, DNS_MSG_MAX bytes */
 };
 
-/* One answer: its status and, when OK, the parsed message. */
+/* One answer: its status and, when OK, its length in dns->msg. */
 struct dns_answer {
 	enum mta_dns_status status;
 	int len;
-	ns_msg handle;
 };
 
 /* Human-readable names of the statuses, for logs and tests. */
@@ -48,16 +45,6 @@ mta_dns_status_str(enum mta_dns_status st)
 	default:
 		return "temporary failure";
 	}
-}
-
-/* Outside text goes into replies and logs: keep printable ASCII only. */
-char *
-mta_dns_sanitize(char *s)
-{
-	for (unsigned char *p = (unsigned char *)s; *p; p++)
-		if (*p < 0x20 || *p >= 0x7f)
-			*p = '?';
-	return s;
 }
 
 /* Fill a fixed reason field, with control characters replaced. */
@@ -181,34 +168,13 @@ mta_dns_free(struct mta_dns *dns)
 	free(dns);
 }
 
-/* Whether name can be put in a query: labels of 1-63, at most 253. */
-static bool
-dns_name_ok(const char *name)
-{
-	size_t len = strlen(name), label = 0;
-
-	if (len > 0 && name[len - 1] == '.')
-		len--;
-	if (len == 0 || len > 253)
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		if (name[i] != '.')
-			label++;
-		else if (label == 0)
-			return false;
-		else
-			label = 0;
-		if (label > 63)
-			return false;
-	}
-	return label > 0;
-}
-
 /* Query name/type; map the resolver's error to a status and a reason. */
 static void
 dns_query(struct mta_dns *dns, const char *name, int type, const char *tname,
 	  struct dns_answer *ans, char *reason)
 {
+	ns_msg handle;	/* only to check the answer: dns_answer.c walks it */
+
 	if (!dns_name_ok(name)) {
 		/* the resolver would call that a server error: it is ours */
 		ans->status = MTA_DNS_NOTFOUND;
@@ -219,7 +185,7 @@ dns_query(struct mta_dns *dns, const char *name, int type, const char *tname,
 	ans->len = res_nquery(&dns->res, name, ns_c_in, type, dns->msg,
 			      DNS_MSG_MAX);
 	if (ans->len >= 0) {
-		if (ns_initparse(dns->msg, ans->len, &ans->handle) < 0) {
+		if (ns_initparse(dns->msg, ans->len, &handle) < 0) {
 			ans->status = MTA_DNS_TEMP;
 			dns_reason(reason, "malformed DNS answer for %s/%s",
 				   name, tname);
@@ -246,36 +212,6 @@ dns_query(struct mta_dns *dns, const char *name, int type, const char *tname,
 	}
 }
 
-/* Whether the answer record i is of type; fills rr. */
-static bool
-dns_record(struct dns_answer *ans, int i, int type, ns_rr *rr)
-{
-	if (ns_parserr(&ans->handle, ns_s_an, i, rr) < 0)
-		return false;
-	return ns_rr_class(*rr) == ns_c_in && (int)ns_rr_type(*rr) == type;
-}
-
-/* Append the A (or AAAA) records of an answer to a. */
-static void
-dns_add_ips(struct mta_dns_addrs *a, struct dns_answer *ans, int type)
-{
-	int family = type == ns_t_a ? AF_INET : AF_INET6;
-	size_t size = type == ns_t_a ? 4 : 16;
-	int count = ns_msg_count(ans->handle, ns_s_an);
-	ns_rr rr;
-
-	for (int i = 0; i < count && a->n < DNS_ADDRS_MAX; i++) {
-		if (!dns_record(ans, i, type, &rr) || ns_rr_rdlen(rr) != size)
-			continue;
-		a->ip = mta_reallocarray(a->ip, a->n + 1, sizeof(*a->ip));
-		struct mta_dns_ip *ip = &a->ip[a->n++];
-		memset(ip, 0, sizeof(*ip));
-		ip->family = family;
-		memcpy(ip->addr, ns_rr_rdata(rr), size);
-		inet_ntop(family, ip->addr, ip->text, sizeof(ip->text));
-	}
-}
-
 /* A then AAAA of host into a; NXDOMAIN on A skips the AAAA query. */
 static void
 dns_lookup_addrs(struct mta_dns *dns, const char *host,
@@ -287,14 +223,14 @@ dns_lookup_addrs(struct mta_dns *dns, const char *host,
 
 	dns_query(dns, host, ns_t_a, "A", &ans, a->reason);
 	if ((st4 = ans.status) == MTA_DNS_OK)
-		dns_add_ips(a, &ans, ns_t_a);
+		dns_answer_addrs(dns->msg, ans.len, ns_t_a, a);
 	if (st4 == MTA_DNS_NOTFOUND && dns->res.res_h_errno == HOST_NOT_FOUND) {
 		a->status = MTA_DNS_NOTFOUND;
 		return;
 	}
 	dns_query(dns, host, ns_t_aaaa, "AAAA", &ans, why6);
 	if (ans.status == MTA_DNS_OK)
-		dns_add_ips(a, &ans, ns_t_aaaa);
+		dns_answer_addrs(dns->msg, ans.len, ns_t_aaaa, a);
 	if (a->n > 0) {
 		a->status = MTA_DNS_OK;
 		a->reason[0] = '\0';
@@ -326,46 +262,6 @@ mta_dns_addrs_free(struct mta_dns_addrs *a)
 		return;
 	free(a->ip);
 	free(a);
-}
-
-/* Append one MX host, keeping preference order (stable for ties). */
-static void
-dns_mx_insert(struct mta_dns_mx *mx, const char *name, int pref)
-{
-	size_t i;
-
-	mx->host = mta_reallocarray(mx->host, mx->n + 1, sizeof(*mx->host));
-	for (i = mx->n; i > 0 && mx->host[i - 1].pref > pref; i--)
-		mx->host[i] = mx->host[i - 1];
-	memset(&mx->host[i], 0, sizeof(mx->host[i]));
-	mx->host[i].name = mta_str_lower(mta_strdup(name));
-	mx->host[i].pref = pref;
-	mx->n++;
-}
-
-/* Read the MX records of an answer; returns how many were null MX. */
-static int
-dns_mx_parse(struct mta_dns_mx *mx, struct dns_answer *ans,
-	     const unsigned char *msg)
-{
-	int count = ns_msg_count(ans->handle, ns_s_an), nulls = 0;
-	char name[NS_MAXDNAME];
-	ns_rr rr;
-
-	for (int i = 0; i < count && mx->n < DNS_HOSTS_MAX; i++) {
-		if (!dns_record(ans, i, ns_t_mx, &rr) || ns_rr_rdlen(rr) < 3)
-			continue;
-		const unsigned char *rd = ns_rr_rdata(rr);
-		if (dn_expand(msg, msg + ans->len, rd + 2, name, sizeof(name)) < 0)
-			continue;
-		if (name[0] == '\0' || strcmp(name, ".") == 0) {
-			nulls++;
-			continue;
-		}
-		mta_dns_sanitize(name);
-		dns_mx_insert(mx, name, ns_get16(rd));
-	}
-	return nulls;
 }
 
 /* Look up the addresses of every MX host and set the overall status. */
@@ -415,7 +311,8 @@ mta_dns_mx(struct mta_dns *dns, const char *domain)
 			   domain);
 		return (mx->status = MTA_DNS_NOTFOUND, mx);
 	}
-	nulls = ans.status == MTA_DNS_OK ? dns_mx_parse(mx, &ans, dns->msg) : 0;
+	nulls = ans.status == MTA_DNS_OK ?
+		dns_answer_mx(dns->msg, ans.len, mx) : 0;
 	if (nulls > 0 && mx->n == 0) {
 		dns_reason(mx->reason, "Domain %s does not accept mail "
 			   "(null MX)", domain);
@@ -424,7 +321,7 @@ mta_dns_mx(struct mta_dns *dns, const char *domain)
 	if (mx->n == 0) {
 		/* RFC 5321 5.1: no MX, the domain itself is the host */
 		mx->implicit = true;
-		dns_mx_insert(mx, domain, 0);
+		dns_mx_add(mx, domain, 0);
 	}
 	dns_mx_resolve(dns, mx, domain);
 	return mx;
@@ -464,30 +361,6 @@ mta_dns_rbl_name(struct mta_buf *out, const char *zone, const char *client)
 	return mta_buf_adds(out, zone);
 }
 
-/* The text of the first TXT record: its strings joined, sanitized. */
-static char *
-dns_txt(struct dns_answer *ans)
-{
-	int count = ns_msg_count(ans->handle, ns_s_an);
-	struct mta_buf txt;
-	ns_rr rr;
-
-	for (int i = 0; i < count; i++) {
-		if (!dns_record(ans, i, ns_t_txt, &rr))
-			continue;
-		const unsigned char *p = ns_rr_rdata(rr);
-		const unsigned char *end = p + ns_rr_rdlen(rr);
-		mta_buf_init(&txt, MTA_DNS_TXT_MAX);
-		while (p < end && p + 1 + *p <= end) {
-			(void)mta_buf_add(&txt, p + 1, *p);
-			p += 1 + *p;
-		}
-		/* a NUL inside would cut the text: fine, it is sanitized after */
-		return mta_dns_sanitize(mta_buf_steal(&txt));
-	}
-	return NULL;
-}
-
 /* Whether client is listed in the DNSBL zone, with its A and TXT data. */
 struct mta_dns_rbl *
 mta_dns_rbl(struct mta_dns *dns, const char *zone, const char *client)
@@ -511,7 +384,7 @@ mta_dns_rbl(struct mta_dns *dns, const char *zone, const char *client)
 		r->reason[0] = '\0';	/* NXDOMAIN: simply not listed */
 	if (ans.status != MTA_DNS_OK)
 		goto out;
-	dns_add_ips(&a, &ans, ns_t_a);
+	dns_answer_addrs(dns->msg, ans.len, ns_t_a, &a);
 	r->listed = a.n > 0;
 	r->n = a.n;
 	r->ip = a.ip;
@@ -519,7 +392,7 @@ mta_dns_rbl(struct mta_dns *dns, const char *zone, const char *client)
 	if (r->listed) {
 		dns_query(dns, mta_buf_str(&name), ns_t_txt, "TXT", &ans, why);
 		if (ans.status == MTA_DNS_OK)
-			r->txt = dns_txt(&ans);
+			r->txt = dns_answer_txt(dns->msg, ans.len);
 	}
 out:
 	mta_buf_release(&name);
@@ -555,7 +428,8 @@ mta_dns_mailhost(struct mta_dns *dns, const char *domain, bool *nullmx,
 	if (ans.status == MTA_DNS_NOTFOUND &&
 	    dns->res.res_h_errno == HOST_NOT_FOUND)
 		return MTA_DNS_NOTFOUND;
-	nulls = ans.status == MTA_DNS_OK ? dns_mx_parse(&mx, &ans, dns->msg) : 0;
+	nulls = ans.status == MTA_DNS_OK ?
+		dns_answer_mx(dns->msg, ans.len, &mx) : 0;
 	for (size_t i = 0; i < mx.n; i++)
 		free(mx.host[i].name);
 	free(mx.host);
@@ -571,19 +445,6 @@ mta_dns_mailhost(struct mta_dns *dns, const char *domain, bool *nullmx,
 	free(a.ip);
 	strlcpy(reason, a.reason, MTA_DNS_REASON_MAX);
 	return a.status;
-}
-
-/* dns_host_syntax - letters, digits, '-', '_' in dot-separated labels */
-static bool
-dns_host_syntax(const char *name)
-{
-	if (!dns_name_ok(name))
-		return false;
-	for (const char *p = name; *p; p++)
-		if (!(isalnum((unsigned char)*p) || *p == '-' || *p == '_' ||
-		      *p == '.'))
-			return false;
-	return true;
 }
 
 /* dns_confirms - does a forward lookup of host give the address back? */
@@ -610,20 +471,14 @@ static enum mta_dns_status
 dns_ptr_names(struct mta_dns *dns, struct dns_answer *ans, const char *addr,
 	      int family, const unsigned char *bytes, struct mta_buf *name)
 {
-	int count = ns_msg_count(ans->handle, ns_s_an), len = ans->len;
 	enum mta_dns_status st = MTA_DNS_NOTFOUND, one;
-	char host[NS_MAXDNAME], (*hosts)[NS_MAXDNAME];
-	int n = 0;
-	ns_rr rr;
+	dns_name *hosts;
+	size_t n;
 
 	/* copy the names first: the forward lookups reuse dns->msg */
 	hosts = mta_calloc(DNS_HOSTS_MAX, sizeof(*hosts));
-	for (int i = 0; i < count && i < DNS_HOSTS_MAX; i++)
-		if (dns_record(ans, i, ns_t_ptr, &rr) &&
-		    dn_expand(dns->msg, dns->msg + len, ns_rr_rdata(rr), host,
-			      sizeof(host)) >= 0 && dns_host_syntax(host))
-			strlcpy(hosts[n++], mta_str_lower(host), NS_MAXDNAME);
-	for (int i = 0; i < n && st != MTA_DNS_OK; i++) {
+	n = dns_answer_ptr(dns->msg, ans->len, hosts, DNS_HOSTS_MAX);
+	for (size_t i = 0; i < n && st != MTA_DNS_OK; i++) {
 		if ((one = dns_confirms(dns, hosts[i], family, bytes)) ==
 		    MTA_DNS_OK)
 			mta_buf_set(name, hosts[i]);

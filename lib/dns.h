@@ -57,7 +57,8 @@ struct mta_dns_mxhost {
  * MX hosts in preference order (equal preferences keep the server's
  * order). With no MX record the domain itself is the one host, and
  * implicit is set (RFC 5321 5.1). The status is OK when at least one host
- * has an address; else TEMP if any host lookup failed temporarily.
+ * has an address; else TEMP if any host lookup failed temporarily. MX
+ * names that are no host names (letters, digits, '-', '_') are skipped.
  */
 struct mta_dns_mx {
 	enum mta_dns_status status;
