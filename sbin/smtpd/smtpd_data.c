@@ -114,9 +114,11 @@ static void
 data_refuse(struct smtpd_session *s, int code, const char *dsn,
 	    const char *text)
 {
-	mta_msg_info("%s: reject: DATA from %s[%s]: %d %s %s; from=<%s> proto=%s helo=<%s>",
-		     s->qid[0] ? s->qid : "NOQUEUE", s->name, s->addr, code, dsn,
-		     text, s->sender, s->protocol, s->helo ? s->helo : "");
+	struct mta_rst_verdict v = {.action = MTA_RST_REJECT, .code = code};
+
+	snprintf(v.dsn, sizeof(v.dsn), "%s", dsn);
+	snprintf(v.text, sizeof(v.text), "%s", text);
+	mta_restrict_log(&s->rc, "END-OF-MESSAGE", "reject", &v);
 	smtpd_reply(s, code, dsn, "%s", text);
 	smtpd_reset(s);
 }

@@ -308,10 +308,17 @@ queue_open(struct smtpd_session *s)
 
 /* rcpt_limits - too many recipients; false after a reply */
 static bool
-rcpt_limits(struct smtpd_session *s)
+rcpt_limits(struct smtpd_session *s, const char *rcpt)
 {
+	struct mta_rst_verdict v = {.action = MTA_RST_REJECT, .code = 452,
+				    .dsn = "4.5.3",
+				    .text = "Error: too many recipients"};
+
 	if (s->nrcpt < s->sd->rcpt_limit)
 		return true;
+	s->rc.recipient = rcpt;
+	mta_restrict_log(&s->rc, "RCPT", "reject", &v);
+	s->rc.recipient = NULL;
 	smtpd_io_reply(&s->io, "452 4.5.3 Error: too many recipients");
 	if (++s->rcpt_over > mta_config_int(s->sd->cfg,
 					    "smtpd_recipient_overshoot_limit"))
@@ -337,8 +344,8 @@ smtpd_cmd_rcpt(struct smtpd_session *s, char *arg)
 		smtpd_reply(s, 501, "5.5.4", "Syntax: RCPT TO:<address>");
 		return;
 	}
-	if (!rcpt_limits(s) || !parse_path(s, text, MTA_PATH_LOCAL_OK, &path,
-					   &params, "recipient", "5.1.3") ||
+	if (!parse_path(s, text, MTA_PATH_LOCAL_OK, &path, &params,
+			"recipient", "5.1.3") || !rcpt_limits(s, path.addr) ||
 	    !rcpt_params(s, params, &d))
 		goto out;
 	s->rc.recipient = path.addr;

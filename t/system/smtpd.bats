@@ -152,6 +152,7 @@ queue_files() {
 	show
 	[[ "${lines[5]}" == "250 2.1.5 Ok" ]]
 	[[ "${lines[6]}" == "452 4.5.3 Error: too many recipients" ]]
+	grep -qE '[0-9A-F]+: reject: RCPT from unknown\[127.0.0.1\]: 452 4.5.3 Error: too many recipients; from=<a@b.example> to=<r4@mx.example.test> proto=ESMTP helo=<c>$' "$I/maillog"
 }
 
 @test "smtpd_hard_error_limit: the session ends with 421" {
