@@ -1,6 +1,8 @@
 #!/usr/bin/env bats
-# The chroot jail (issue 6): mta-chroot-setup builds the jail in a private
-# instance's queue directory and sets master.cf's chroot column; master
+# The chroot jail (issue 6): mta is installed into a temporary prefix
+# (make install: programs, daemons, spool with its owners and modes), then
+# the installed mta-chroot-setup builds the jail in that queue directory
+# and sets master.cf's chroot column; master
 # then runs smtpd, smtp, pickup and qmgr chrooted there as an
 # unprivileged mail_owner (a user made for the test), local outside. All
 # is checked from outside, through /proc: roots, ids, what a jailed
@@ -28,17 +30,31 @@ teardown() {
 	groupdel "$JUSER" 2>/dev/null || true
 }
 
-# jail_config: main.cf and master.cf of the instance, the maps, the spool
-# directory (root's, as Postfix's); nothing chrooted yet
+# install_prefix: make install into $I/usr (configuration $I/etc, spool
+# $I/spool, mail_owner and setgid_group the test's user), and the
+# installed commands first on PATH
+install_prefix() {
+	local build=(BUILD="$MTA_BUILD")
+	case $MTA_BUILD in
+	*-sanitize) build=(BUILD="${MTA_BUILD%-sanitize}" SANITIZE=1) ;;
+	esac
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+		make -s --no-print-directory -C "$MTA_TOP" "${build[@]}" install \
+		PREFIX="$I/usr" SYSCONFDIR="$I/etc" QUEUE_DIR="$I/spool" \
+		MAIL_OWNER="$JUSER" SETGID_GROUP="$(id -gn "$JUSER")" >"$I/install.out" 2>&1 ||
+		{ cat "$I/install.out"; return 1; }
+	PATH="$I/usr/sbin:$I/usr/bin:$PATH"
+}
+
+# jail_config: the installed mta, main.cf and master.cf of the instance,
+# the maps; nothing chrooted yet
 jail_config() {
-	local p
-	for p in master pickup qmgr local smtpd smtp; do
-		ln -sf "$MTA_BUILD/libexec/mta/$p" "$I/libexec/$p"
-	done
+	install_prefix
 	{
 		echo "queue_directory = $I/spool"
-		echo "daemon_directory = $I/libexec"
+		echo "daemon_directory = $I/usr/libexec/mta"
 		echo "mail_owner = $JUSER"
+		echo "setgid_group = $(id -gn "$JUSER")"
 		echo "mta_resolver_servers = 127.0.0.1:$DNSPORT"
 		smtp_base
 		cat "$I/main.extra"
@@ -55,7 +71,7 @@ jail_config() {
 	export MTA_CONFIG_DIR="$I/etc"
 	mta-alias "hash:$I/etc/aliases"
 	mta-map "hash:$I/etc/access"
-	mkdir -p "$I/spool"
+	[ "$(command -v mta-chroot-setup)" = "$I/usr/sbin/mta-chroot-setup" ]
 }
 
 # jail_start [CMD...]: configure, build the jail, start; with CMD, the
@@ -133,6 +149,8 @@ log_time() {
 		[ "$(readlink "/proc/$pid/root")" = "$I/spool" ]
 		[ "$(readlink "/proc/$pid/cwd")" = "$I/spool" ]
 		[ "$(ids "$pid")" = "$JUID $JUID $JUID $JUID $JGID $JGID $JGID $JGID " ]
+		# the installed daemon, not the build tree's
+		[ "$(readlink "/proc/$pid/exe")" = "$I/usr/libexec/mta/$d" ]
 	done
 	pid=$(daemon_pid local)
 	[ "$(readlink "/proc/$pid/root")" = / ]
