@@ -68,15 +68,16 @@ struct smtpd {
 	struct mta_netlist *limit_exclusions;
 	const char *myhostname;
 	const char *banner;
+	const char *mail_name;	/* for our Received: header */
 	const char *service;
 	long long size_limit;
 	long long queue_minfree;
 	long rcpt_limit, hard_errors, soft_errors, junk_limit;
 	long error_sleep, timeout, line_limit, min_data_rate, conn_limit;
-	long hopcount_limit;
+	long rcpt_overshoot, bare_reject_code;
 	enum smtpd_bare bare;
 	bool vrfy, helo_required, forbid_pipelining, per_request_deadline;
-	bool delay_reject, peername_lookup;
+	bool delay_reject, peername_lookup, strict_envelopes;
 	int anvil_fd;		/* the connection table, or -1 */
 };
 

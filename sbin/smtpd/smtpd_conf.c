@@ -55,7 +55,12 @@ conf_numbers(struct smtpd *sd, struct mta_config *cfg)
 	sd->min_data_rate = mta_config_int(cfg, "smtpd_min_data_rate");
 	sd->conn_limit = mta_config_int(cfg,
 					"smtpd_client_connection_count_limit");
+	sd->rcpt_overshoot = mta_config_int(cfg,
+					    "smtpd_recipient_overshoot_limit");
 	sd->bare = bare_mode(cfg);
+	sd->bare_reject_code = mta_config_int(cfg,
+				"smtpd_forbid_bare_newline_reject_code");
+	sd->strict_envelopes = mta_config_bool(cfg, "strict_rfc821_envelopes");
 	sd->vrfy = !mta_config_bool(cfg, "disable_vrfy_command");
 	sd->helo_required = mta_config_bool(cfg, "smtpd_helo_required");
 	sd->forbid_pipelining = mta_config_bool(cfg,
@@ -77,6 +82,7 @@ smtpd_init(struct smtpd *sd, struct mta_config *cfg, struct mta_spool *spool,
 	sd->service = service;
 	sd->myhostname = mta_config_str(cfg, "myhostname");
 	sd->banner = mta_config_str(cfg, "smtpd_banner");
+	sd->mail_name = mta_config_str(cfg, "mail_name");
 	conf_numbers(sd, cfg);
 	if (lookups && (sd->dns = mta_dns_init(cfg, err)) == NULL)
 		return -1;

@@ -35,7 +35,7 @@ data_received(struct smtpd_session *s)
 {
 	struct mta_buf b = MTA_BUF_INIT(2048);
 	char date[128];
-	const char *mail_name = mta_config_str(s->sd->cfg, "mail_name");
+	const char *mail_name = s->sd->mail_name;
 
 	mta_mail_date(time(NULL), date, sizeof(date));
 	mta_buf_printf(&b, "Received: from %s (%s [%s])",
@@ -132,8 +132,7 @@ data_finish(struct smtpd_session *s, const struct data_state *d)
 	int status;
 
 	if (d->bare_lf && s->bare == SMTPD_BARE_REJECT) {
-		data_refuse(s, (int)mta_config_int(s->sd->cfg,
-			    "smtpd_forbid_bare_newline_reject_code"), "5.5.2",
+		data_refuse(s, (int)s->sd->bare_reject_code, "5.5.2",
 			    "Error: bare <LF> received");
 		return;
 	}

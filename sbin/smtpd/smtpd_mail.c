@@ -122,7 +122,7 @@ parse_path(struct smtpd_session *s, const char *text, int flags,
 	   const char *dsn)
 {
 	struct mta_buf err = MTA_BUF_INIT(256);
-	bool strict = mta_config_bool(s->sd->cfg, "strict_rfc821_envelopes");
+	bool strict = s->sd->strict_envelopes;
 	int rc = mta_path_parse(text, strlen(text), flags |
 			       (strict ? 0 : MTA_PATH_BARE), path, &err);
 
@@ -320,8 +320,7 @@ rcpt_limits(struct smtpd_session *s, const char *rcpt)
 	mta_restrict_log(&s->rc, "RCPT", "reject", &v);
 	s->rc.recipient = NULL;
 	smtpd_io_reply(&s->io, "452 4.5.3 Error: too many recipients");
-	if (++s->rcpt_over > mta_config_int(s->sd->cfg,
-					    "smtpd_recipient_overshoot_limit"))
+	if (++s->rcpt_over > s->sd->rcpt_overshoot)
 		smtpd_error(s);
 	return false;
 }

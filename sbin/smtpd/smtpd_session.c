@@ -386,8 +386,7 @@ session_command(struct smtpd_session *s, struct mta_buf *line,
 	char *arg;
 
 	if (info->crlf == false && s->bare == SMTPD_BARE_REJECT) {
-		smtpd_reply(s, (int)mta_config_int(s->sd->cfg,
-			    "smtpd_forbid_bare_newline_reject_code"), "5.5.2",
+		smtpd_reply(s, (int)s->sd->bare_reject_code, "5.5.2",
 			    "Error: bare <LF> received");
 		mta_msg_info("disconnect: bare <LF> received from %s[%s]",
 			     s->name, s->addr);
