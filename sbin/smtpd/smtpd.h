@@ -52,6 +52,7 @@ struct smtpd_io {
 	struct timespec deadline;	/* of the command at hand */
 	bool eof, timedout, failed;
 	int last_code;		/* of the last reply given */
+	struct timespec first_arrival;	/* of the first bytes (0: unknown) */
 	unsigned long long in_bytes;
 };
 
@@ -102,6 +103,7 @@ struct smtpd_session {
 	/* counters */
 	long errors, junk, messages;
 	const char *last_cmd;	/* for "lost connection after CMD" */
+	struct timespec greeted;	/* when the greeting left (CLOCK_REALTIME) */
 	bool quit;		/* end the session after the next reply */
 	/* per command: how often given, how often answered 2xx/3xx; the
 	 * last slot counts unknown commands (the disconnect line) */
@@ -120,6 +122,7 @@ void smtpd_io_reply(struct smtpd_io *io, const char *fmt, ...)
 int smtpd_io_flush(struct smtpd_io *io);
 bool smtpd_io_broken(const struct smtpd_io *io);
 void smtpd_io_last_words(struct smtpd_io *io);
+void smtpd_io_hangup(struct smtpd_io *io);
 
 /* smtpd_session.c */
 int smtpd_init(struct smtpd *sd, struct mta_config *cfg,

@@ -33,6 +33,9 @@ smtpd_io_init(struct smtpd_io *io, int fd, long timeout)
 	io->timeout = timeout;
 	io->eof = io->timedout = io->failed = false;
 	io->in_bytes = 0;
+	io->first_arrival.tv_sec = io->first_arrival.tv_nsec = 0;
+	(void)setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &(int){1},
+			 sizeof(int));
 	smtpd_io_deadline(io, timeout);
 }
 
@@ -153,6 +156,30 @@ smtpd_io_reply(struct smtpd_io *io, const char *fmt, ...)
 	io->out_len += (size_t)n;
 }
 
+/*
+ * io_read_first - the first read of a session, with the kernel's time of
+ * arrival of its bytes (SO_TIMESTAMPNS): it tells a client that spoke
+ * before our greeting from one that answered it, whatever the scheduling.
+ */
+static ssize_t
+io_read_first(struct smtpd_io *io, size_t room)
+{
+	char control[CMSG_SPACE(sizeof(struct timespec))];
+	struct iovec iov = {io->in + io->in_len, room};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = control,
+			    .msg_controllen = sizeof(control)};
+	ssize_t n = recvmsg(io->fd, &mh, 0);
+
+	for (struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL; c;
+	     c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == SOL_SOCKET &&
+		    c->cmsg_type == SCM_TIMESTAMPNS)
+			memcpy(&io->first_arrival, CMSG_DATA(c),
+			       sizeof(io->first_arrival));
+	return n;
+}
+
 /* io_fill - more input; the replies go out first: the client waits for them */
 static int
 io_fill(struct smtpd_io *io)
@@ -169,7 +196,11 @@ io_fill(struct smtpd_io *io)
 	for (;;) {
 		if (io->eof || smtpd_io_broken(io) || !io_poll(io, POLLIN))
 			return -1;
-		n = read(io->fd, io->in + io->in_len, sizeof(io->in) - io->in_len);
+		if (io->in_bytes == 0)
+			n = io_read_first(io, sizeof(io->in) - io->in_len);
+		else
+			n = read(io->fd, io->in + io->in_len,
+				 sizeof(io->in) - io->in_len);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n < 0)
@@ -265,6 +296,32 @@ smtpd_io_pending(struct smtpd_io *io)
 		return true;
 	/* data, not a hang-up: a client that closes sent nothing ahead */
 	return recv(io->fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 1;
+}
+
+/*
+ * smtpd_io_hangup - end the session so that our last reply arrives: a
+ * close with unread input makes the kernel send a reset, which may
+ * destroy the reply on its way. So: no more output, then read and drop
+ * what the client still sends, for a second or 64 KB at most.
+ */
+void
+smtpd_io_hangup(struct smtpd_io *io)
+{
+	char sink[4096];
+	size_t dropped = 0;
+
+	if (shutdown(io->fd, SHUT_WR) < 0)
+		return;
+	io->timedout = io->failed = false;
+	io->timeout = 1;
+	smtpd_io_deadline(io, 1);
+	while (dropped < 65536 && io_poll(io, POLLIN)) {
+		ssize_t n = read(io->fd, sink, sizeof(sink));
+
+		if (n <= 0)
+			break;
+		dropped += (size_t)n;
+	}
 }
 
 /*

@@ -41,6 +41,8 @@ static void cmd_noop(struct smtpd_session *s, char *arg);
 static void cmd_quit(struct smtpd_session *s, char *arg);
 static void cmd_help(struct smtpd_session *s, char *arg);
 
+static const char smtpd_connect[] = "CONNECT";
+
 static const struct smtpd_cmd smtpd_cmds[SMTPD_NCMDS] = {
 	{"HELO", cmd_helo, false, false},
 	{"EHLO", cmd_ehlo, false, false},
@@ -327,7 +329,21 @@ session_open(struct smtpd_session *s)
 		return false;
 	}
 	smtpd_io_reply(&s->io, "220 %s", sd->banner);
-	return true;
+	/* bytes that arrived before this instant were not an answer to it */
+	clock_gettime(CLOCK_REALTIME, &s->greeted);
+	return smtpd_io_flush(&s->io) == 0;
+}
+
+/* spoke_first - did the first bytes arrive before the greeting left? */
+static bool
+spoke_first(const struct smtpd_session *s)
+{
+	const struct timespec *a = &s->io.first_arrival, *g = &s->greeted;
+
+	if (a->tv_sec == 0 && a->tv_nsec == 0)
+		return false;	/* no time stamp: cannot tell */
+	return a->tv_sec < g->tv_sec ||
+	       (a->tv_sec == g->tv_sec && a->tv_nsec < g->tv_nsec);
 }
 
 /* find_cmd - the command named by the first word, or NULL */
@@ -440,6 +456,12 @@ session_loop(struct smtpd_session *s)
 
 		if (got == LINE_END)
 			break;
+		if (s->io.in_bytes > 0 && s->last_cmd == smtpd_connect &&
+		    spoke_first(s)) {
+			smtpd_sync_error(s, "CONNECT");
+			if (s->quit)
+				break;
+		}
 		if (got == LINE_OK)
 			session_command(s, &line, &info);
 		if (s->errors >= s->sd->hard_errors && !s->quit) {
@@ -507,10 +529,11 @@ smtpd_session(struct smtpd *sd, int fd)
 
 	s->sd = sd;
 	smtpd_io_init(&s->io, fd, sd->timeout);
-	s->last_cmd = "CONNECT";
+	s->last_cmd = smtpd_connect;
 	if (session_open(s))
 		session_loop(s);
-	(void)smtpd_io_flush(&s->io);
+	if (smtpd_io_flush(&s->io) == 0 && !s->io.eof)
+		smtpd_io_hangup(&s->io);
 	smtpd_reset(s);
 	smtpd_anvil_leave(sd);
 	session_disconnect_log(s);
