@@ -87,6 +87,6 @@ int mta_cleanup_smtp(int status);
  * (an access table's HOLD action) instead of waking qmgr for it.
  */
 const char *mta_cleanup_id(const struct mta_cleanup *c);
-void mta_cleanup_hold(struct mta_cleanup *c, const char *reason);
+void mta_cleanup_hold(struct mta_cleanup *c);
 
 #endif

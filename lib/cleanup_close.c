@@ -167,11 +167,11 @@ mta_cleanup_id(const struct mta_cleanup *c)
 	return c->w.id;
 }
 
-/* mta_cleanup_hold - close into hold/: the message waits for an admin */
+/* mta_cleanup_hold - close into hold/: the message waits for an admin
+ * (who decided so logs why: smtpd's restrictions log "hold: ...") */
 void
-mta_cleanup_hold(struct mta_cleanup *c, const char *reason)
+mta_cleanup_hold(struct mta_cleanup *c)
 {
-	(void)reason;
 	c->hold = true;
 }
 
@@ -181,9 +181,8 @@ mta_cleanup_hold(struct mta_cleanup *c, const char *reason)
  * disk either way, which is what matters once we said 250.
  */
 static int
-close_hold(struct mta_cleanup *c, const char *id, struct mta_buf *why)
+close_hold(struct mta_cleanup *c, const char *id)
 {
-	(void)why;
 	if (mta_spool_move(c->w.spool, id, MTA_QUEUE_INCOMING,
 			   MTA_QUEUE_HOLD) < 0) {
 		mta_msg_warn("%s: move to %s: %s", id, MTA_QUEUE_HOLD,
@@ -224,7 +223,7 @@ mta_cleanup_close(struct mta_cleanup *c, char id[MTA_QID_SIZE],
 		return close_failed(c, id, why);
 	}
 	if (c->hold)
-		return close_hold(c, id, why);
+		return close_hold(c, id);
 	/* Tell qmgr, as Postfix's cleanup does; not running: it scans
 	 * incoming/ when it starts. */
 	(void)mta_trigger(c->w.spool->dirfd, "public/qmgr",

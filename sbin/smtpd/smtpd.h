@@ -77,8 +77,8 @@ struct smtpd {
 	long error_sleep, timeout, line_limit, min_data_rate, conn_limit;
 	long rcpt_overshoot, bare_reject_code;
 	enum smtpd_bare bare;
-	bool vrfy, helo_required, forbid_pipelining, per_request_deadline;
-	bool delay_reject, peername_lookup, strict_envelopes;
+	bool vrfy, helo_required, forbid_pipelining;
+	bool peername_lookup, strict_envelopes;
 	int anvil_fd;		/* the connection table, or -1 */
 };
 
@@ -101,7 +101,7 @@ struct smtpd_session {
 	char *first_rcpt;	/* for Received: "for <...>" */
 	bool discard, hold;
 	/* counters */
-	long errors, junk, messages;
+	long errors, junk;
 	const char *last_cmd;	/* for "lost connection after CMD" */
 	struct timespec greeted;	/* when the greeting left (CLOCK_REALTIME) */
 	bool quit;		/* end the session after the next reply */

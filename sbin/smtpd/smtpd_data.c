@@ -148,12 +148,11 @@ data_finish(struct smtpd_session *s, const struct data_state *d)
 		return;
 	}
 	if (s->hold)
-		mta_cleanup_hold(s->cleanup, "access table");
+		mta_cleanup_hold(s->cleanup);
 	status = mta_cleanup_close(s->cleanup, id, &why);
 	s->cleanup = NULL;
 	if (status == MTA_CLEANUP_OK) {
 		smtpd_io_reply(&s->io, "250 2.0.0 Ok: queued as %s", id);
-		s->messages++;
 	} else {
 		smtpd_reply(s, mta_cleanup_smtp(status), NULL, "%s",
 			    mta_cleanup_dsn(status));

@@ -298,6 +298,15 @@ smtpd_io_pending(struct smtpd_io *io)
 	return recv(io->fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 1;
 }
 
+/* io_grace - a fresh, short time limit for the session's last steps */
+static void
+io_grace(struct smtpd_io *io, long seconds)
+{
+	io->timedout = io->failed = false;
+	io->timeout = seconds;
+	smtpd_io_deadline(io, seconds);
+}
+
 /*
  * smtpd_io_hangup - end the session so that our last reply arrives: a
  * close with unread input makes the kernel send a reset, which may
@@ -312,9 +321,7 @@ smtpd_io_hangup(struct smtpd_io *io)
 
 	if (shutdown(io->fd, SHUT_WR) < 0)
 		return;
-	io->timedout = io->failed = false;
-	io->timeout = 1;
-	smtpd_io_deadline(io, 1);
+	io_grace(io, 1);
 	while (dropped < 65536 && io_poll(io, POLLIN)) {
 		ssize_t n = read(io->fd, sink, sizeof(sink));
 
@@ -331,7 +338,5 @@ smtpd_io_hangup(struct smtpd_io *io)
 void
 smtpd_io_last_words(struct smtpd_io *io)
 {
-	io->timedout = false;
-	io->timeout = 10;
-	smtpd_io_deadline(io, 10);
+	io_grace(io, 10);
 }

@@ -38,26 +38,40 @@ mail_keyword(const char *arg, const char *kw)
 	return arg;
 }
 
-/* xtext_decode - RFC 3461 xtext ("+2B" is '+'); -1 if malformed */
+/* hex_digit - the value of an upper-case hex digit, or -1 */
+static int
+hex_digit(int ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/*
+ * xtext_decode - RFC 3461 xtext ("+2B" is '+'); -1 if malformed. What it
+ * stands for must be printable ASCII too (RFC 3461 4.4, 5.4): "+0D+0A"
+ * would otherwise carry a line break into a DSN's headers.
+ */
 static int
 xtext_decode(const char *in, struct mta_buf *out)
 {
 	mta_buf_clear(out);
 	for (const char *p = in; *p; p++) {
-		unsigned v;
+		int hi, lo, ch = (unsigned char)*p;
 
-		if (*p < '!' || *p > '~' || *p == '=')
+		if (ch < '!' || ch > '~' || ch == '=')
 			return -1;
-		if (*p != '+') {
-			mta_buf_addc(out, *p);
-			continue;
+		if (ch == '+') {
+			if ((hi = hex_digit(p[1])) < 0 || (lo = hex_digit(p[2])) < 0)
+				return -1;
+			ch = hi * 16 + lo;
+			p += 2;
+			if (ch < ' ' || ch > '~')
+				return -1;
 		}
-		if (sscanf(p + 1, "%2X", &v) != 1 || strlen(p + 1) < 2 ||
-		    !strchr("0123456789ABCDEF", p[1]) ||
-		    !strchr("0123456789ABCDEF", p[2]))
-			return -1;
-		mta_buf_addc(out, (int)v);
-		p += 2;
+		mta_buf_addc(out, ch);
 	}
 	return out->len > XTEXT_MAX ? -1 : 0;
 }
@@ -102,9 +116,14 @@ mail_param(struct smtpd_session *s, char *param)
 		   (strcasecmp(value, "FULL") == 0 ||
 		    strcasecmp(value, "HDRS") == 0)) {
 		s->ret = mta_strdup(strcasecmp(value, "FULL") ? "2" : "1");
-	} else if (strcasecmp(param, "ENVID") == 0 && value && s->envid == NULL &&
-		   xtext_decode(value, &dec) == 0) {
-		s->envid = mta_strdup(mta_buf_str(&dec));
+	} else if (strcasecmp(param, "ENVID") == 0 && value && s->envid == NULL) {
+		if (xtext_decode(value, &dec) == 0) {
+			s->envid = mta_strdup(mta_buf_str(&dec));
+		} else {
+			smtpd_reply(s, 501, "5.5.4",
+				    "Error: Bad ENVID parameter syntax");
+			ok = false;
+		}
 	} else if (strcasecmp(param, "AUTH") == 0 && value) {
 		/* no AUTH offered: RFC 4954 says ignore it */
 	} else {

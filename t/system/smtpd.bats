@@ -103,6 +103,15 @@ queue_files() {
 	# an unknown option in a fresh transaction
 	run smtpc chat 'EHLO c' 'MAIL FROM:<a@b.example> FOO=1' 'QUIT'
 	[[ "${lines[2]}" == "555 5.5.4 Unsupported option: FOO" ]]
+	# DSN parameters whose xtext stands for a line break or a bad escape
+	run smtpc chat 'EHLO c' 'MAIL FROM:<a@b.example> ENVID=a+0D+0Ab' \
+		'MAIL FROM:<a@b.example> ENVID=a+4' 'MAIL FROM:<a@b.example> ENVID=ok+2B' \
+		'RCPT TO:<root@mx.example.test> ORCPT=rfc822;x+0A@y.example' 'QUIT'
+	show
+	[[ "${lines[2]}" == "501 5.5.4 Error: Bad ENVID parameter syntax" ]]
+	[[ "${lines[3]}" == "501 5.5.4 Error: Bad ENVID parameter syntax" ]]
+	[[ "${lines[4]}" == "250 2.1.0 Ok" ]]
+	[[ "${lines[5]}" == "501 5.5.4 Error: Bad ORCPT parameter syntax" ]]
 }
 
 @test "RSET forgets the transaction: DATA after it has no recipients" {
